@@ -1,0 +1,1 @@
+// @reer/gepa public API

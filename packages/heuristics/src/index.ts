@@ -1,0 +1,1 @@
+// @reer/heuristics public API

@@ -1,0 +1,1 @@
+// @reer/ingest public API

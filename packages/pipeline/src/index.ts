@@ -1,0 +1,1 @@
+// @reer/pipeline public API

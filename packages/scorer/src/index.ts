@@ -1,0 +1,1 @@
+// @reer/scorer public API

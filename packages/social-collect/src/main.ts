@@ -1,0 +1,4 @@
+import { runMain } from '@reer/cli-kit';
+import { buildProgram } from './program.ts';
+
+await runMain(buildProgram());

@@ -1,0 +1,8 @@
+import { Command } from 'commander';
+import { addGlobalOptions } from '@reer/cli-kit';
+
+/** The command table. Each command lives in `commands/<name>.ts` and loads heavy libraries lazily. */
+export function buildProgram(): Command {
+  const program = addGlobalOptions(new Command('social-reer').description("Mine REER traces and strategies from the author's best posts."));
+  return program;
+}

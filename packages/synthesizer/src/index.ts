@@ -1,0 +1,1 @@
+// @reer/synthesizer public API

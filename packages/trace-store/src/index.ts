@@ -1,0 +1,1 @@
+// @reer/trace-store public API
