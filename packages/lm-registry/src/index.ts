@@ -15,4 +15,6 @@ export type {
   LmBackend,
   UsageEntry,
   LanguageModel,
+  BackendOptions,
+  BackendFactory,
 } from './types.ts';

@@ -132,3 +132,14 @@ export interface LanguageModel {
   /** An Ax AI service whose calls go through this LM's limits, retries and accounting. */
   axService(): AxAIService;
 }
+
+/** What a backend factory receives. `settings` is the provider's entry from the `providers` config
+ * section; each backend validates its own fields with zod. */
+export interface BackendOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  logger: import('@reer/core').Logger;
+  settings: Record<string, unknown>;
+}
+
+/** Creates a backend for one model. Must not block: start processes or load weights lazily. */
+export type BackendFactory = (model: string, options: BackendOptions) => LmBackend;
