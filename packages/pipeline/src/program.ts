@@ -1,0 +1,114 @@
+import { AxGen, type AxAIService } from '@ax-llm/ax';
+import type { TokenUsage } from '@reer/lm-registry';
+
+/**
+ * The seed instruction GEPA starts from. It must never be empty: Ax's optimizers and ours tune
+ * the instruction, and an empty one silently disables AxGEPA.
+ */
+export const DEFAULT_INSTRUCTION = [
+  'Write one new social media post for the author whose own past posts are given as examples.',
+  'Sound like them: reuse their tone, sentence length, emoji and hashtag habits, and the way they address readers.',
+  'Follow the strategy brief for the structure and the hook.',
+  'Obey the platform rules, above all the length limit.',
+  'Say something concrete about the topic; never copy or lightly edit an example.',
+  'Output only the post text, with no preamble, quotes or commentary.',
+].join(' ');
+
+/** Names of the program's tunable text components, as GEPA sees them. */
+export const PROGRAM_COMPONENTS = ['instruction'] as const;
+
+const SIGNATURE =
+  'postTopic:string "what the post should be about", platformRules:string "the platform and its length rules", strategyBrief:string "how to structure the post", authorExamples:string "the author\'s own past posts, best first" -> postText:string "the post, ready to publish", threadParts?:string[] "for a thread only: the parts in order"';
+
+export interface GenerationInputs {
+  postTopic: string;
+  platformRules: string;
+  strategyBrief: string;
+  authorExamples: string;
+}
+
+export interface SamplingSettings {
+  /** Ax defaults to 0 for every provider; posts need variety. */
+  temperature: number;
+  maxTokens: number;
+  seed?: number;
+}
+
+export const DEFAULT_SAMPLING: SamplingSettings = { temperature: 0.8, maxTokens: 400 };
+
+export interface GenerationOutput {
+  postText: string;
+  threadParts?: string[];
+  usage: TokenUsage;
+}
+
+/** The generation program: an Ax program whose instruction GEPA tunes. */
+export class GenerationProgram {
+  #instruction: string;
+
+  constructor(options: { instruction?: string } = {}) {
+    this.#instruction = options.instruction?.trim() || DEFAULT_INSTRUCTION;
+  }
+
+  get instruction(): string {
+    return this.#instruction;
+  }
+
+  setInstruction(instruction: string): void {
+    // An empty instruction would leave the program undirected; keep the seed instead.
+    this.#instruction = instruction.trim() || DEFAULT_INSTRUCTION;
+  }
+
+  /** Components as GEPA candidates see them. */
+  components(): Record<string, string> {
+    return { instruction: this.#instruction };
+  }
+
+  /** Runs the program once. A fresh AxGen per call keeps concurrent runs and their usage apart. */
+  async run(ai: AxAIService, inputs: GenerationInputs, sampling: SamplingSettings = DEFAULT_SAMPLING): Promise<GenerationOutput> {
+    const gen = new AxGen<GenerationInputs, { postText: string; threadParts?: string[] }>(SIGNATURE);
+    gen.setInstruction(this.#instruction);
+    const out = await gen.forward(ai, inputs, {
+      maxRetries: 1,
+      stream: false,
+      modelConfig: {
+        temperature: sampling.temperature,
+        maxTokens: sampling.maxTokens,
+        ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
+      },
+    });
+    return { postText: out.postText.trim(), ...(out.threadParts ? { threadParts: out.threadParts } : {}), usage: usageOf(gen) };
+  }
+}
+
+const REPAIR_SIGNATURE =
+  'draftPost:string "a post that is too long", lengthRule:string "the limit and how far over the draft is" -> shortenedPost:string "the same post, shorter"';
+
+/** Asks the LM to shorten a post that breaks the platform's length limit while keeping its point. */
+export async function shortenPost(
+  ai: AxAIService,
+  draftPost: string,
+  lengthRule: string,
+  sampling: SamplingSettings,
+): Promise<{ text: string; usage: TokenUsage }> {
+  const gen = new AxGen<{ draftPost: string; lengthRule: string }, { shortenedPost: string }>(REPAIR_SIGNATURE);
+  gen.setInstruction(
+    'Shorten the draft so it fits the length rule. Keep the point, the hook, the links and the voice; cut filler words, merge sentences, drop the least important detail. Output only the shortened post.',
+  );
+  const out = await gen.forward(ai, { draftPost, lengthRule }, {
+    maxRetries: 1,
+    stream: false,
+    modelConfig: { temperature: Math.min(sampling.temperature, 0.5), maxTokens: sampling.maxTokens },
+  });
+  return { text: out.shortenedPost.trim(), usage: usageOf(gen) };
+}
+
+function usageOf(gen: { getUsage(): readonly { tokens?: { promptTokens?: number; completionTokens?: number } }[] }): TokenUsage {
+  let inputTokens = 0;
+  let outputTokens = 0;
+  for (const u of gen.getUsage()) {
+    inputTokens += u.tokens?.promptTokens ?? 0;
+    outputTokens += u.tokens?.completionTokens ?? 0;
+  }
+  return { inputTokens, outputTokens };
+}
