@@ -1,0 +1,246 @@
+import { TokenKind, scanTokens } from './_tokenize.ts';
+import { codePointCount } from './platform-length.ts';
+import { fleschKincaidGrade, fleschReadingEase, syllablesOf } from './readability.ts';
+import { sentimentOfTokens } from './sentiment.ts';
+
+/** What the first line does to make people read on. */
+export const HOOK_TYPES = ['none', 'question', 'number', 'you', 'bold_claim', 'list_promise'] as const;
+export type HookType = (typeof HOOK_TYPES)[number];
+
+/**
+ * Deterministic features of a post's text. Every field is pure in the text; see
+ * `FEATURE_DESCRIPTIONS` for what each one measures.
+ */
+export interface TextFeatures {
+  chars: number;
+  words: number;
+  sentences: number;
+  lines: number;
+  line_breaks: number;
+  blank_lines: number;
+  avg_word_length: number;
+  syllables_per_word: number;
+  flesch_reading_ease: number;
+  flesch_kincaid_grade: number;
+  reading_time_s: number;
+  sentiment: number;
+  sentiment_comparative: number;
+  hashtags: number;
+  mentions: number;
+  links: number;
+  emoji: number;
+  numbers: number;
+  questions: number;
+  exclamations: number;
+  uppercase_ratio: number;
+  hook: HookType;
+  has_cta: boolean;
+  list_items: number;
+  is_list: boolean;
+  is_thread: boolean;
+  is_reply: boolean;
+  is_repost: boolean;
+  first_line_chars: number;
+  link_at_end: boolean;
+}
+
+/** One sentence per feature, shown in docs and in explanations. */
+export const FEATURE_DESCRIPTIONS: Readonly<Record<keyof TextFeatures, string>> = {
+  chars: 'length in Unicode code points',
+  words: 'word and number tokens, excluding links, mentions, hashtags and emoji',
+  sentences: 'sentences, ended by . ! ? or a line break',
+  lines: 'non-empty lines',
+  line_breaks: 'newline characters (white space that makes a post scannable)',
+  blank_lines: 'empty lines between paragraphs',
+  avg_word_length: 'mean letters per word',
+  syllables_per_word: 'mean syllables per word (the `syllable` package)',
+  flesch_reading_ease: 'Flesch reading ease, higher is easier (weak on posts under ~100 words)',
+  flesch_kincaid_grade: 'Flesch–Kincaid school grade needed to read it',
+  reading_time_s: 'seconds to read at 238 words per minute',
+  sentiment: 'AFINN sentiment sum over words and emoji (the `sentiment` lexicon), negation-aware',
+  sentiment_comparative: 'sentiment per token',
+  hashtags: '#hashtags',
+  mentions: '@mentions',
+  links: 'links (with or without http)',
+  emoji: 'emoji sequences (a ZWJ family or a flag counts once)',
+  numbers: 'numbers written with digits',
+  questions: 'question marks',
+  exclamations: 'exclamation marks',
+  uppercase_ratio: 'share of letters in upper case (shouting)',
+  hook: 'what the first line does: question, number, "you", bold claim, list promise or none',
+  has_cta: 'asks the reader to act: read, reply, share, join, sign up, try…',
+  list_items: 'lines that start with a bullet, a number or an emoji marker',
+  is_list: 'at least two list items',
+  is_thread: 'announces or continues a thread (🧵, "1/", "thread")',
+  is_reply: 'starts with an @mention, so platforms show it as a reply',
+  is_repost: 'a manual retweet ("RT @user")',
+  first_line_chars: 'length of the first line, the part shown before "see more"',
+  link_at_end: 'the last token is a link',
+};
+
+/** A text split once into lowercased tokens, shared by the features and the engagement model. */
+export interface TextAnalysis {
+  features: TextFeatures;
+  /**
+   * Lowercased tokens in order. Links become `<url>`, mentions `<mention>`, numbers `<num>`;
+   * hashtags keep their `#`; emoji are their own tokens; Han and kana characters one each.
+   */
+  tokens: string[];
+}
+
+const LIST_ITEM_RE = /^\s*(?:[-•*▪◦‣→>]|\d{1,2}[.)]|\p{Extended_Pictographic}\uFE0F?)\s*\S/u;
+const THREAD_RE = /🧵|^\s*\(?\d{1,2}\/\d{0,2}\)?\s|\s\(?\d{1,2}\/\d{0,2}\)?\s*$|\bthread\b/i;
+const CTA_RE =
+  /\b(?:click|tap|check (?:it|this|out|them)|read (?:more|it|the|our|this)|learn more|find out|sign up|register|join|subscribe|follow|retweet|share|reply|comment|tell (?:us|me)|let (?:us|me) know|download|install|try (?:it|this|out)|apply|submit|rsvp|watch|listen|link in bio|dm (?:me|us)|grab|get (?:started|yours|it)|vote|save (?:this|it)|book|register)\b/i;
+const QUESTION_START_RE = /^(?:how|why|what|who|when|where|which|do|does|did|is|are|can|could|should|would|will|have|has|ever)\b/i;
+const LIST_PROMISE_RE =
+  /^\W*(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a few)\s+(?:\w+\s+)?(?:ways|things|tips|reasons|lessons|steps|mistakes|ideas|tools|rules|habits|questions|books|examples|tricks|signs|facts|myths)\b|^\W*here(?:'s|’s| is| are)\b|🧵|\ba thread\b/i;
+const BOLD_CLAIM_RE =
+  /\b(?:never|always|nobody|everyone|everybody|stop|the (?:best|worst|only|biggest|real)|most people|unpopular opinion|hot take|truth is|myth|secret|nobody talks about|is dead|game[- ]changer)\b/i;
+const YOU_RE = /\b(?:you|your|you're|you’re|yourself)\b/i;
+const NUMBER_RE = /\d/;
+
+function classifyHook(firstLine: string): HookType {
+  const line = firstLine.trim();
+  if (line.length === 0) return 'none';
+  if (LIST_PROMISE_RE.test(line)) return 'list_promise';
+  const firstSentence = line.split(/(?<=[.!?])\s/)[0] ?? line;
+  if (firstSentence.includes('?') || QUESTION_START_RE.test(line)) return 'question';
+  if (NUMBER_RE.test(firstSentence)) return 'number';
+  if (BOLD_CLAIM_RE.test(firstSentence) || firstSentence.endsWith('!')) return 'bold_claim';
+  if (YOU_RE.test(firstSentence)) return 'you';
+  return 'none';
+}
+
+/** Split a text once and compute every feature (see `TextFeatures`). Pure and allocation-light. */
+export function analyzeText(text: string): TextAnalysis {
+  const tokens: string[] = [];
+  let words = 0;
+  let letters = 0;
+  let syllables = 0;
+  let hashtags = 0;
+  let mentions = 0;
+  let links = 0;
+  let emoji = 0;
+  let numbers = 0;
+  let lastKind = 0 as number;
+  scanTokens(text, (kind, start, end) => {
+    lastKind = kind;
+    switch (kind) {
+      case TokenKind.Url:
+        tokens.push('<url>');
+        links++;
+        return;
+      case TokenKind.Mention:
+        tokens.push('<mention>');
+        mentions++;
+        return;
+      case TokenKind.Hashtag:
+        tokens.push(text.slice(start, end).toLowerCase());
+        hashtags++;
+        return;
+      case TokenKind.Number:
+        tokens.push('<num>');
+        numbers++;
+        words++;
+        syllables += 2;
+        letters += end - start;
+        return;
+      case TokenKind.Cjk:
+        tokens.push(text.slice(start, end));
+        words++;
+        syllables += 1;
+        letters += 1;
+        return;
+      case TokenKind.Word: {
+        const word = text.slice(start, end).toLowerCase();
+        tokens.push(word);
+        words++;
+        letters += end - start;
+        syllables += syllablesOf(word);
+        return;
+      }
+      case TokenKind.Emoji:
+        tokens.push(text.slice(start, end).replaceAll('\uFE0F', ''));
+        emoji++;
+        return;
+    }
+  });
+
+  let lineBreaks = 0;
+  let blankLines = 0;
+  let lines = 0;
+  let listItems = 0;
+  let firstLine: string | undefined;
+  let sentences = 0;
+  for (const line of text.split('\n')) {
+    const trimmed = line.trim();
+    if (trimmed.length === 0) {
+      blankLines++;
+      continue;
+    }
+    lines++;
+    firstLine ??= trimmed;
+    if (LIST_ITEM_RE.test(trimmed)) listItems++;
+    // A line is at least one sentence; each inner terminator followed by more text adds one.
+    sentences += 1 + (trimmed.match(/[.!?]+(?=\s+\S)/g)?.length ?? 0);
+  }
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineBreaks++;
+  // Blank lines counted by split include the pieces around a lone break; keep only true gaps.
+  blankLines = Math.max(0, blankLines - (text.startsWith('\n') ? 1 : 0) - (text.endsWith('\n') ? 1 : 0));
+
+  let upper = 0;
+  let lettersForCase = 0;
+  let questions = 0;
+  let exclamations = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 63 /* ? */) questions++;
+    else if (c === 33 /* ! */) exclamations++;
+    else if (c >= 65 && c <= 90) {
+      upper++;
+      lettersForCase++;
+    } else if (c >= 97 && c <= 122) lettersForCase++;
+  }
+
+  const sentiment = sentimentOfTokens(tokens);
+  const trimmedStart = text.trimStart();
+  const features: TextFeatures = {
+    chars: codePointCount(text),
+    words,
+    sentences: words === 0 ? 0 : Math.max(1, sentences),
+    lines,
+    line_breaks: lineBreaks,
+    blank_lines: blankLines,
+    avg_word_length: words === 0 ? 0 : letters / words,
+    syllables_per_word: words === 0 ? 0 : syllables / words,
+    flesch_reading_ease: fleschReadingEase(words, sentences, syllables),
+    flesch_kincaid_grade: fleschKincaidGrade(words, sentences, syllables),
+    reading_time_s: (words / 238) * 60,
+    sentiment: sentiment.score,
+    sentiment_comparative: sentiment.comparative,
+    hashtags,
+    mentions,
+    links,
+    emoji,
+    numbers,
+    questions,
+    exclamations,
+    uppercase_ratio: lettersForCase === 0 ? 0 : upper / lettersForCase,
+    hook: classifyHook(firstLine ?? ''),
+    has_cta: CTA_RE.test(text),
+    list_items: listItems,
+    is_list: listItems >= 2,
+    is_thread: THREAD_RE.test(text),
+    is_reply: /^\.?[@＠]\w/.test(trimmedStart),
+    is_repost: /^RT\s+@\w/.test(trimmedStart),
+    first_line_chars: firstLine === undefined ? 0 : codePointCount(firstLine),
+    link_at_end: lastKind === TokenKind.Url,
+  };
+  return { features, tokens };
+}
+
+/** The features of a text (see `TextFeatures`). */
+export function extractFeatures(text: string): TextFeatures {
+  return analyzeText(text).features;
+}

@@ -1,0 +1,158 @@
+import type { Platform } from '@reer/core';
+import twitterText from 'twitter-text';
+
+/** Options of `platformLength` and `checkPlatformRules`. */
+export interface PlatformLengthOptions {
+  /**
+   * LinkedIn only: the text is already in the API's "little text" format (reserved characters
+   * escaped). By default the text is plain and is measured as it will be sent, escaped.
+   * @default false
+   */
+  linkedinEscaped?: boolean;
+}
+
+const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const utf8 = new TextEncoder();
+
+/** Mastodon and X count every link as this many characters, whatever its real length. */
+export const SHORT_URL_LENGTH = 23;
+
+/** Characters LinkedIn's "little text" format reserves; they must be backslash-escaped. */
+export const LINKEDIN_RESERVED = '\\|{}@[]()<>#*_~';
+const LINKEDIN_RESERVED_RE = /[\\|{}@[\]()<>#*_~]/g;
+
+// An emoji as users see it: a pictograph with its variation selector, skin tone and ZWJ
+// continuations, a flag (two regional indicators) or a keycap.
+const EMOJI_RE =
+  /\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})*(?:\u200D\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})*)*|\p{Regional_Indicator}{2}|[0-9#*]\uFE0F?\u20E3/gu;
+const MASTODON_URL_RE = /https?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]'’]/g;
+const MASTODON_MENTION_RE = /(^|[^\w/@])@(\w+)@[\w.-]+\w/g;
+
+function isPrintableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7e) return false;
+  }
+  return true;
+}
+
+/** User-perceived characters (extended grapheme clusters), via `Intl.Segmenter`. */
+export function graphemeCount(text: string): number {
+  if (isPrintableAscii(text)) {
+    // Every ASCII character is its own cluster except CR LF, which is one.
+    let crlf = 0;
+    for (let i = text.indexOf('\r\n'); i !== -1; i = text.indexOf('\r\n', i + 2)) crlf++;
+    return text.length - crlf;
+  }
+  let n = 0;
+  for (const _ of graphemeSegmenter.segment(text)) n++;
+  return n;
+}
+
+/** Length in UTF-8 bytes. */
+export function utf8Length(text: string): number {
+  if (isPrintableAscii(text)) return text.length;
+  return utf8.encode(text).length;
+}
+
+/** Unicode code points (what most "characters" limits count). */
+export function codePointCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // A high surrogate followed by a low one is a single code point.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * X's weighted length (twitter-text v3): NFC, most Latin and punctuation weigh 1, everything else
+ * (CJK, emoji as whole sequences) 2, every URL 23.
+ */
+export function xWeightedLength(text: string): number {
+  // twitter-text only finds URLs around a dot and weighs printable ASCII at 1, so such text's
+  // weighted length is its length. This path is exact and avoids a 10 µs parse per candidate.
+  if (!text.includes('.') && isPrintableAscii(text)) return text.length;
+  return twitterText.parseTweet(text).weightedLength;
+}
+
+/** Threads: characters, except that an emoji counts as its UTF-8 byte length. */
+export function threadsLength(text: string): number {
+  if (isPrintableAscii(text)) return graphemeCount(text);
+  let emojiBytes = 0;
+  let emojiClusters = 0;
+  for (const match of text.matchAll(EMOJI_RE)) {
+    emojiBytes += utf8Length(match[0]);
+    emojiClusters++;
+  }
+  return graphemeCount(text) - emojiClusters + emojiBytes;
+}
+
+/** Mastodon: graphemes, with each link counted as 23 and `@user@domain` counted as `@user`. */
+export function mastodonLength(text: string): number {
+  const counted = text
+    .replace(MASTODON_URL_RE, 'x'.repeat(SHORT_URL_LENGTH))
+    .replace(MASTODON_MENTION_RE, (_m, before: string, user: string) => `${before}@${user}`);
+  return graphemeCount(counted);
+}
+
+/** Escape LinkedIn's reserved characters for the API's "little text" format. */
+export function escapeLinkedInText(text: string): string {
+  return text.replace(LINKEDIN_RESERVED_RE, (c) => `\\${c}`);
+}
+
+/**
+ * Reserved characters in already-escaped little text that lack their backslash: LinkedIn
+ * silently truncates the post at the first one. Returns their UTF-16 offsets.
+ */
+export function findUnescapedLinkedInChars(text: string): number[] {
+  const found: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] ?? '';
+    if (c === '\\') {
+      // A backslash escapes whatever follows; a lone trailing backslash is itself unescaped.
+      if (i + 1 < text.length) i++;
+      else found.push(i);
+      continue;
+    }
+    if (LINKEDIN_RESERVED.includes(c)) found.push(i);
+  }
+  return found;
+}
+
+/** Count emoji sequences (a ZWJ family, a flag or a keycap counts once). */
+export function countEmoji(text: string): number {
+  if (isPrintableAscii(text)) return 0;
+  let n = 0;
+  for (const _ of text.matchAll(EMOJI_RE)) n++;
+  return n;
+}
+
+/**
+ * The length of `text` in the unit the platform enforces its limit in (see `PLATFORM_LIMITS`):
+ * X weighted length via twitter-text; Bluesky graphemes; Threads graphemes with emoji counted as
+ * bytes; Mastodon graphemes with links as 23 and remote mentions as local; LinkedIn code points of
+ * the escaped text; Facebook, Instagram and Discord code points.
+ */
+export function platformLength(text: string, platform: Platform, options: PlatformLengthOptions = {}): number {
+  switch (platform) {
+    case 'x':
+      return xWeightedLength(text);
+    case 'bluesky':
+      return graphemeCount(text);
+    case 'threads':
+      return threadsLength(text);
+    case 'mastodon':
+      return mastodonLength(text);
+    case 'linkedin':
+      return codePointCount(options.linkedinEscaped ? text : escapeLinkedInText(text));
+    case 'facebook':
+    case 'instagram':
+    case 'discord':
+      return codePointCount(text);
+  }
+}
