@@ -1,0 +1,58 @@
+/** Seeded PRNG (mulberry32): the same seed gives the same bootstrap, run after run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function mean(values: readonly number[]): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return values.length === 0 ? Number.NaN : sum / values.length;
+}
+
+function resampleMean(values: readonly number[], random: () => number): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[Math.floor(random() * values.length)] as number;
+  return sum / values.length;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (pos - lo);
+}
+
+export interface LiftEstimate {
+  estimate: number;
+  low: number;
+  high: number;
+  n: number;
+}
+
+/**
+ * Lift of a group over a baseline, mean(group) / mean(baseline), with a percentile bootstrap
+ * interval that resamples both (they are independent samples of the author's posts).
+ */
+export function bootstrapLift(group: readonly number[], baseline: readonly number[], options: { samples: number; confidence: number; seed: number }): LiftEstimate {
+  const base = mean(baseline);
+  const estimate = base > 0 ? mean(group) / base : Number.NaN;
+  if (group.length === 0 || !(base > 0)) return { estimate, low: Number.NaN, high: Number.NaN, n: group.length };
+  const random = seededRandom(options.seed);
+  const ratios: number[] = [];
+  for (let i = 0; i < options.samples; i++) {
+    const b = resampleMean(baseline, random);
+    if (b > 0) ratios.push(resampleMean(group, random) / b);
+  }
+  ratios.sort((x, y) => x - y);
+  const tail = (1 - options.confidence) / 2;
+  return { estimate, low: quantile(ratios, tail), high: quantile(ratios, 1 - tail), n: group.length };
+}
