@@ -22,11 +22,12 @@ export type LogprobFn = (token: string, before: readonly string[]) => number;
 /** -0.5 per non-space character: easy to compute by hand, and long tokens fall below the clip. */
 export const lengthLogprob: LogprobFn = (token) => -0.5 * token.replace(/\s/g, '').length;
 
-const norm = (t: string) => t.trim().toLowerCase();
+const norm = (t: string) => t.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
 
 /**
  * A copy-biased bigram model over the context: a token is likely when the pair (previous token,
- * token) already occurred earlier in the string, less so when the token alone did.
+ * token) already occurred earlier in the string, less so when the word alone did (saturating in
+ * its count, so a longer context does not dilute it).
  */
 export const bigramCopyLogprob: LogprobFn = (token, before) => {
   const t = norm(token);
@@ -42,7 +43,7 @@ export const bigramCopyLogprob: LogprobFn = (token, before) => {
       if (norm(before[i + 1] as string) === t) pair++;
     }
   }
-  const p = 0.9 * (prevCount > 0 ? pair / prevCount : 0) + 0.09 * (before.length > 0 ? uni / before.length : 0) + 0.01 / 1000;
+  const p = 0.6 * (prevCount > 0 ? pair / prevCount : 0) + 0.39 * (uni / (uni + 2)) + 0.01 / 1000;
   return Math.log(p);
 };
 
