@@ -1,1 +1,30 @@
-// @reer/trace-store public API
+export { TraceStore, COLLECTIONS } from './trace-store.ts';
+export { contentHash } from './record-codec.ts';
+export { StoreConfigSchema, storeOptionsFromConfig } from './config.ts';
+export type { StoreConfig } from './config.ts';
+export {
+  isPostRecord,
+  isTraceRecord,
+  isStrategyRecord,
+  isCandidateRecord,
+  isEvaluationRecord,
+  isCheckpointRecord,
+} from './guards.ts';
+export type {
+  BackupResult,
+  CollectionStats,
+  CompactResult,
+  FieldValue,
+  LatestVersion,
+  NewRecord,
+  ReadOptions,
+  RecordDataByType,
+  RecordFilter,
+  RecoveryReport,
+  RotateResult,
+  StoreOptions,
+  StoreProblem,
+  StoredRecord,
+  UpsertOutcome,
+  UpsertResult,
+} from './types.ts';

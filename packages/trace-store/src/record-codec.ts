@@ -1,0 +1,198 @@
+import {
+  RECORD_DATA_SCHEMAS,
+  RECORD_TYPES,
+  RecordEnvelopeSchema,
+  ReerError,
+  formatZodIssues,
+  recordKey,
+  type RecordType,
+} from '@reer/core';
+import type { NewRecord, StoredRecord } from './types.ts';
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
+const TYPE_SET: ReadonlySet<string> = new Set(RECORD_TYPES);
+
+export function typeIndex(type: RecordType): number {
+  return RECORD_TYPES.indexOf(type);
+}
+
+export function typeAt(index: number): RecordType {
+  const type = RECORD_TYPES[index];
+  if (type === undefined) throw new ReerError('E_INTERNAL', `unknown record type index ${index}`);
+  return type;
+}
+
+/**
+ * 52-bit hash of a string (two 32-bit FNV-1a lanes), exact in a double. Used for content
+ * hashes, where a collision would only make a changed post look unchanged (odds ~2^-52).
+ */
+export function hashString(text: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  h2 ^= h2 >>> 15;
+  return (h1 >>> 0) * 0x100000 + ((h2 >>> 0) & 0xfffff);
+}
+
+/** Stable hash of a record's `data` (its JSON serialization), as stored in the index. */
+export function contentHash(data: unknown): string {
+  return formatHash(hashString(JSON.stringify(data) ?? 'null'));
+}
+
+export function formatHash(hash: number): string {
+  return hash.toString(16).padStart(13, '0');
+}
+
+/**
+ * The "latest wins" key of a record, or undefined. Guards against data that failed its
+ * schema so a bad line never produces a key like `x:undefined`.
+ */
+export function keyOf(type: RecordType, data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  if (type === 'post') {
+    const d = data as { platform?: unknown; post_id?: unknown };
+    if (typeof d.platform !== 'string' || typeof d.post_id !== 'string') return undefined;
+  }
+  return recordKey(type, data);
+}
+
+export interface PreparedRecord {
+  id: string;
+  timestamp: string;
+  type: RecordType;
+  source: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  key: string | undefined;
+  /** The serialized line without its newline. */
+  line: string;
+  hash: number;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function schemaError(collection: string, index: number, issues: string[]): ReerError {
+  return new ReerError('E_SCHEMA', `${collection}: record ${index}: ${issues.join('; ')}`, {
+    hint: 'Fix the record so it matches its type\'s schema (see packages/core/src/schemas); nothing from this batch was written.',
+    details: { index, issues },
+  });
+}
+
+/**
+ * Validate a new record (envelope and `data` against its type's schema) and serialize it.
+ * Throws `E_SCHEMA` naming the record index and the failing `data.field`.
+ */
+export function prepareRecord(collection: string, index: number, record: NewRecord, now: string): PreparedRecord {
+  if (!isPlainObject(record)) throw schemaError(collection, index, ['expected a record object']);
+  const { type, source } = record;
+  if (typeof type !== 'string' || !TYPE_SET.has(type)) {
+    throw schemaError(collection, index, [`type: expected one of ${RECORD_TYPES.join(', ')}, got ${JSON.stringify(type)}`]);
+  }
+  if (typeof source !== 'string' || source.length === 0) {
+    throw schemaError(collection, index, ['source: expected a non-empty string']);
+  }
+  const metadata = record.metadata ?? {};
+  if (!isPlainObject(metadata)) throw schemaError(collection, index, ['metadata: expected an object']);
+  const id = record.id === undefined ? crypto.randomUUID() : record.id;
+  if (typeof id !== 'string' || !UUID_V4.test(id)) throw schemaError(collection, index, ['id: expected a uuid v4']);
+  const timestamp = record.timestamp ?? now;
+  if (typeof timestamp !== 'string' || !ISO_UTC.test(timestamp) || Number.isNaN(Date.parse(timestamp))) {
+    throw schemaError(collection, index, ['timestamp: expected an ISO 8601 UTC time such as 2024-01-31T12:00:00.000Z']);
+  }
+  const parsed = RECORD_DATA_SCHEMAS[type].safeParse(record.data);
+  if (!parsed.success) throw schemaError(collection, index, formatZodIssues(parsed.error, 'data'));
+  const data: unknown = parsed.data;
+  const dataJson = JSON.stringify(data);
+  const lowerId = id.toLowerCase();
+  const line = `{"id":"${lowerId}","timestamp":"${timestamp}","type":"${type}","source":${JSON.stringify(source)},"data":${dataJson},"metadata":${JSON.stringify(metadata)}}`;
+  return {
+    id: lowerId,
+    timestamp,
+    type,
+    source,
+    data,
+    metadata,
+    key: keyOf(type, data),
+    line,
+    hash: hashString(dataJson),
+  };
+}
+
+export function toStored(prepared: PreparedRecord): StoredRecord {
+  return {
+    id: prepared.id,
+    timestamp: prepared.timestamp,
+    type: prepared.type,
+    source: prepared.source,
+    data: prepared.data,
+    metadata: prepared.metadata,
+  } as StoredRecord;
+}
+
+export type DecodedLine =
+  | { ok: true; record: StoredRecord; dataValid: boolean; message: string }
+  | { ok: false; message: string };
+
+/**
+ * Parse one stored line and check its envelope. `checkData` also validates `data` with its
+ * type's schema; the result says whether it passed so callers can report without re-parsing.
+ */
+export function decodeLine(text: string, checkData: boolean): DecodedLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : 'invalid JSON';
+    return { ok: false, message: text.trim() === '' ? 'empty line' : `not valid JSON (${reason})` };
+  }
+  const envelope = RecordEnvelopeSchema.safeParse(value);
+  if (!envelope.success) return { ok: false, message: formatZodIssues(envelope.error).join('; ') };
+  const record = value as StoredRecord;
+  if (!checkData) return { ok: true, record, dataValid: true, message: '' };
+  const parsed = RECORD_DATA_SCHEMAS[record.type].safeParse(record.data);
+  if (parsed.success) return { ok: true, record, dataValid: true, message: '' };
+  return { ok: true, record, dataValid: false, message: formatZodIssues(parsed.error, 'data').join('; ') };
+}
+
+const HEX_PAIRS: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  return -1;
+}
+
+/** Write a uuid's 16 bytes into `target` at `at`; false when `id` is not a uuid. */
+export function uuidToBytes(id: string, target: Uint8Array, at: number): boolean {
+  if (id.length !== 36) return false;
+  let j = at;
+  for (let i = 0; i < 36; i++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (id.charCodeAt(i) !== 45) return false;
+      continue;
+    }
+    const hi = hexValue(id.charCodeAt(i));
+    const lo = hexValue(id.charCodeAt(i + 1));
+    if (hi < 0 || lo < 0) return false;
+    target[j++] = (hi << 4) | lo;
+    i++;
+  }
+  return true;
+}
+
+export function bytesToUuid(source: Uint8Array, at: number): string {
+  let out = '';
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) out += '-';
+    out += HEX_PAIRS[source[at + i] ?? 0];
+  }
+  return out;
+}
