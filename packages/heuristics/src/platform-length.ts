@@ -71,13 +71,22 @@ export function codePointCount(text: string): number {
 
 /**
  * X's weighted length (twitter-text v3): NFC, most Latin and punctuation weigh 1, everything else
- * (CJK, emoji as whole sequences) 2, every URL 23.
+ * (CJK, emoji as whole sequences) 2, every URL 23. A final `https://t.co/…` link is an attached
+ * photo, video or quoted post and is not counted.
  */
 export function xWeightedLength(text: string): number {
   // twitter-text only finds URLs around a dot and weighs printable ASCII at 1, so such text's
   // weighted length is its length. This path is exact and avoids a 10 µs parse per candidate.
   if (!text.includes('.') && isPrintableAscii(text)) return text.length;
-  return twitterText.parseTweet(text).weightedLength;
+  return twitterText.parseTweet(stripAttachmentLink(text)).weightedLength;
+}
+
+// X appends a photo, video or quoted post to the text as a final t.co link that lies outside the
+// post's display range and does not count (exports include it, so published posts exceed 280).
+const ATTACHMENT_LINK_RE = /\s*https:\/\/t\.co\/[A-Za-z0-9]{6,}\s*$/;
+
+function stripAttachmentLink(text: string): string {
+  return text.includes('t.co/') ? text.replace(ATTACHMENT_LINK_RE, '') : text;
 }
 
 /** Threads: characters, except that an emoji counts as its UTF-8 byte length. */

@@ -1,0 +1,224 @@
+import type { Platform } from '@reer/core';
+import { analyzeText, checkPlatformRules, FEATURE_DESCRIPTIONS, type PlatformRuleOptions, type RuleViolation, type TextFeatures } from '@reer/heuristics';
+import { HEURISTIC_SIGNALS, parseScorerConfig, sweetSpotFor, weightsFor, type HeuristicSignal, type ScorerConfig } from './config.ts';
+import { DENSE_COUNT, DENSE_FEATURES, denseFeatures } from './_vectorize.ts';
+import { heuristicScore, heuristicSignals } from './heuristic-layer.ts';
+import { squash, type EngagementModel } from './model.ts';
+
+/** A post to score. */
+export interface Candidate {
+  text: string;
+  platform: Platform;
+  /** When it would be posted (ISO 8601); lets the model use time of day. */
+  created_at?: string;
+}
+
+/** One thing that moved the score: `effect` is its approximate change of the final score. */
+export interface Contribution {
+  feature: string;
+  value: number;
+  effect: number;
+}
+
+export interface ScoreResult {
+  /** In [0, 1]; 0 for an invalid candidate, so it ranks below every valid one. */
+  score: number;
+  valid: boolean;
+  violations: RuleViolation[];
+  features: TextFeatures;
+  /** Largest effects first. */
+  contributions: Contribution[];
+  explanation: string;
+  /** Each layer's own score in [0, 1]; `model` is null when no learned model applies. */
+  layers: { heuristic: number; model: number | null; blend_weight: number };
+}
+
+export interface RankedCandidate<C extends Candidate = Candidate> {
+  candidate: C;
+  result: ScoreResult;
+  /** 1 is best. */
+  rank: number;
+}
+
+const SIGNAL_WORDS: Readonly<Record<HeuristicSignal, string>> = {
+  length_fit: 'length for the platform',
+  hook: 'an opening hook',
+  question_hook: 'opening with a question',
+  cta: 'a call to action',
+  line_breaks: 'line breaks',
+  emoji: 'emoji use',
+  hashtags: 'hashtag use',
+  links: 'a link',
+  mentions: 'mentions',
+  readability: 'readability',
+  sentiment: 'tone',
+  list: 'list structure',
+  thread: 'thread structure',
+  reply: 'reading as a reply',
+  shouting: 'capital letters',
+};
+const DENSE_WORDS: ReadonlyMap<string, string> = new Map(DENSE_FEATURES.map(([name, words]) => [name, words]));
+const TERMS_SHOWN = 4;
+const MIN_EFFECT = 0.002;
+
+interface CompiledModel {
+  model: EngagementModel;
+  /** Intercept minus the mean effect of every word (absent words then cost nothing). */
+  base: number;
+  denseWeight: Float64Array;
+  denseMean: Float64Array;
+  terms: Map<string, number>;
+  /** d(final score)/d(prediction) at the typical post, to express effects in score points. */
+  slope: number;
+}
+
+function compile(model: EngagementModel): CompiledModel {
+  let base = model.intercept;
+  const terms = new Map<string, number>();
+  for (const [term, weight, mean] of model.terms) {
+    base -= weight * mean;
+    if (weight !== 0) terms.set(term, weight);
+  }
+  const denseWeight = new Float64Array(DENSE_COUNT);
+  const denseMean = new Float64Array(DENSE_COUNT);
+  for (let c = 0; c < DENSE_COUNT; c++) {
+    const d = model.dense[c];
+    if (!d) continue;
+    denseWeight[c] = d.weight * d.inv_std;
+    denseMean[c] = d.mean;
+  }
+  return { model, base, denseWeight, denseMean, terms, slope: model.prediction.std === 0 ? 0 : 1.7 / model.prediction.std };
+}
+
+function signed(effect: number): string {
+  return `${effect >= 0 ? '+' : '−'}${Math.abs(effect).toFixed(2)}`;
+}
+
+/**
+ * Scores candidate posts for a platform. The transparent heuristic layer always runs; an
+ * engagement model fit on the author's history (see `fitEngagementModel`) joins it for its own
+ * platform, weighted by how well it ranked held-out posts in cross-validation.
+ */
+export class CandidateScorer {
+  readonly config: ScorerConfig;
+  private readonly compiled: CompiledModel | null;
+  private readonly weightCache = new Map<Platform, Record<HeuristicSignal, number>>();
+  private readonly rules: PlatformRuleOptions;
+  private readonly dense = new Float64Array(DENSE_COUNT);
+
+  /**
+   * @param config the `scorer:` config section (parsed or raw); defaults when omitted.
+   * @param model a fitted engagement model, or null for the heuristic layer alone.
+   * @param rules platform rule options, e.g. `{ limit: 25_000 }` for X long posts.
+   */
+  constructor(config?: ScorerConfig | unknown, model?: EngagementModel | null, rules: PlatformRuleOptions = {}) {
+    this.config = parseScorerConfig(config ?? {});
+    this.compiled = model ? compile(model) : null;
+    this.rules = rules;
+  }
+
+  /** The learned model in use, if any. */
+  get model(): EngagementModel | null {
+    return this.compiled?.model ?? null;
+  }
+
+  private weights(platform: Platform): Record<HeuristicSignal, number> {
+    let w = this.weightCache.get(platform);
+    if (!w) this.weightCache.set(platform, (w = weightsFor(this.config, platform)));
+    return w;
+  }
+
+  score(candidate: Candidate): ScoreResult {
+    const { text, platform } = candidate;
+    const check = checkPlatformRules(text, platform, this.rules);
+    const { features, tokens } = analyzeText(text);
+    const signals = heuristicSignals(features, check.length, sweetSpotFor(this.config, platform));
+    const heuristic = heuristicScore(signals, this.weights(platform));
+    const h = heuristic.score;
+    const contributions: Contribution[] = [];
+
+    const compiled = this.compiled && this.compiled.model.platform === platform ? this.compiled : null;
+    let m: number | null = null;
+    let beta = 0;
+    if (compiled) {
+      beta = compiled.model.cv.blend_weight;
+      const dense = this.dense;
+      denseFeatures(features, candidate.created_at, dense);
+      let prediction = compiled.base;
+      const modelScale = beta * compiled.slope * 0.25;
+      for (let c = 0; c < DENSE_COUNT; c++) {
+        const x = dense[c]!;
+        // No date: the time features sit at their mean and have no effect.
+        const delta = Number.isNaN(x) ? 0 : (x - compiled.denseMean[c]!) * compiled.denseWeight[c]!;
+        prediction += delta;
+        const effect = delta * modelScale;
+        if (Math.abs(effect) >= MIN_EFFECT) contributions.push({ feature: DENSE_FEATURES[c]![0], value: x, effect });
+      }
+      const termEffects: Contribution[] = [];
+      const seen = new Set<string>();
+      for (let i = 0; i < tokens.length; i++) {
+        const unigram = tokens[i]!;
+        const next = tokens[i + 1];
+        for (const term of next === undefined ? [unigram] : [unigram, `${unigram} ${next}`]) {
+          const weight = compiled.terms.get(term);
+          if (weight === undefined || seen.has(term)) continue;
+          seen.add(term);
+          prediction += weight;
+          const effect = weight * modelScale;
+          if (Math.abs(effect) >= MIN_EFFECT) termEffects.push({ feature: `word:${term}`, value: 1, effect });
+        }
+      }
+      termEffects.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect));
+      for (const t of termEffects.slice(0, TERMS_SHOWN)) contributions.push(t);
+      m = squash(prediction, compiled.model.prediction);
+    }
+    const heuristicScale = (1 - beta) * 0.25;
+    for (const c of heuristic.contributions) {
+      const effect = c.effect * heuristicScale;
+      if (Math.abs(effect) >= MIN_EFFECT) contributions.push({ feature: c.feature, value: c.value, effect });
+    }
+    contributions.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect));
+    const blended = m === null ? h : (1 - beta) * h + beta * m;
+    const score = check.valid ? blended : 0;
+    return {
+      score,
+      valid: check.valid,
+      violations: check.violations,
+      features,
+      contributions,
+      explanation: explain(score, blended, check.valid, check.violations, contributions, m !== null),
+      layers: { heuristic: h, model: m, blend_weight: beta },
+    };
+  }
+
+  /** Score every candidate and order them: valid before invalid, then by score; ties keep input order. */
+  rank<C extends Candidate>(candidates: readonly C[]): RankedCandidate<C>[] {
+    const scored = candidates.map((candidate, index) => ({ candidate, result: this.score(candidate), index }));
+    scored.sort((a, b) => Number(b.result.valid) - Number(a.result.valid) || b.result.score - a.result.score || a.index - b.index);
+    return scored.map(({ candidate, result }, i) => ({ candidate, result, rank: i + 1 }));
+  }
+}
+
+/** A feature name in words a user understands. */
+export function describeFeature(feature: string): string {
+  if (feature.startsWith('word:')) return `the words "${feature.slice(5)}"`;
+  if ((HEURISTIC_SIGNALS as readonly string[]).includes(feature)) return SIGNAL_WORDS[feature as HeuristicSignal];
+  return DENSE_WORDS.get(feature) ?? FEATURE_DESCRIPTIONS[feature as keyof TextFeatures] ?? feature;
+}
+
+function explain(score: number, blended: number, valid: boolean, violations: readonly RuleViolation[], contributions: readonly Contribution[], learned: boolean): string {
+  const parts: string[] = [];
+  if (!valid) {
+    const hard = violations.filter((v) => v.hard).map((v) => v.reason);
+    parts.push(`Invalid (${hard.join('; ')}): ranked below every valid post; it would score ${blended.toFixed(2)} once fixed.`);
+  } else {
+    parts.push(`Score ${score.toFixed(2)}${learned ? ' (heuristics and the model learned from your history)' : ' (heuristics only)'}.`);
+  }
+  const up = contributions.filter((c) => c.effect > 0).slice(0, 3);
+  const down = contributions.filter((c) => c.effect < 0).slice(0, 3);
+  if (up.length > 0) parts.push(`Raised by ${up.map((c) => `${describeFeature(c.feature)} (${signed(c.effect)})`).join(', ')}.`);
+  if (down.length > 0) parts.push(`Lowered by ${down.map((c) => `${describeFeature(c.feature)} (${signed(c.effect)})`).join(', ')}.`);
+  const soft = violations.filter((v) => !v.hard);
+  if (soft.length > 0) parts.push(`Advice: ${soft.map((v) => v.reason).join('; ')}.`);
+  return parts.join(' ');
+}

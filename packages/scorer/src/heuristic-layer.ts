@@ -1,0 +1,66 @@
+import type { TextFeatures } from '@reer/heuristics';
+import { HEURISTIC_SIGNALS, type HeuristicSignal } from './config.ts';
+
+function clip(value: number, lo = -1, hi = 1): number {
+  return value < lo ? lo : value > hi ? hi : value;
+}
+
+/** 1 inside the sweet spot, falling linearly to -1 at zero length or at twice the upper bound. */
+export function lengthFit(length: number, [lo, hi]: readonly [number, number]): number {
+  if (length < lo) return clip((2 * length) / lo - 1);
+  if (length > hi) return clip(1 - (2 * (length - hi)) / hi);
+  return 1;
+}
+
+/** Moderation curve: 0 at none, 1 from `best` to `most`, falling to -1 beyond. */
+function moderate(count: number, most: number): number {
+  if (count === 0) return 0;
+  if (count <= most) return 1;
+  return clip(1 - (count - most) / Math.max(1, most));
+}
+
+/**
+ * The heuristic signals of a post, each about [-1, 1], in `HEURISTIC_SIGNALS` order. `length` is
+ * the platform's own length (weighted on X) and `sweetSpot` the range that reads best there.
+ */
+export function heuristicSignals(f: TextFeatures, length: number, sweetSpot: readonly [number, number]): Record<HeuristicSignal, number> {
+  return {
+    length_fit: lengthFit(length, sweetSpot),
+    hook: f.hook === 'none' ? 0 : 1,
+    question_hook: f.hook === 'question' ? 1 : 0,
+    cta: f.has_cta ? 1 : 0,
+    line_breaks: Math.min(1, f.line_breaks / 3),
+    emoji: moderate(f.emoji, 3),
+    hashtags: moderate(f.hashtags, 2),
+    links: f.links > 0 ? 1 : 0,
+    mentions: moderate(f.mentions, 3),
+    readability: f.words >= 5 ? clip((f.flesch_reading_ease - 50) / 40) : 0,
+    sentiment: clip(f.sentiment_comparative * 4),
+    list: f.is_list ? 1 : 0,
+    thread: f.is_thread ? 1 : 0,
+    reply: f.is_reply ? 1 : 0,
+    shouting: f.words >= 3 ? clip((f.uppercase_ratio - 0.3) / 0.3, 0, 1) : 0,
+  };
+}
+
+export interface HeuristicContribution {
+  feature: HeuristicSignal;
+  value: number;
+  effect: number;
+}
+
+/** The transparent layer: `sigmoid(Σ weight · signal)`, with each term as a contribution. */
+export function heuristicScore(
+  signals: Record<HeuristicSignal, number>,
+  weights: Record<HeuristicSignal, number>,
+): { score: number; logit: number; contributions: HeuristicContribution[] } {
+  let logit = 0;
+  const contributions: HeuristicContribution[] = [];
+  for (const feature of HEURISTIC_SIGNALS) {
+    const value = signals[feature];
+    const effect = value * weights[feature];
+    logit += effect;
+    if (effect !== 0) contributions.push({ feature, value, effect });
+  }
+  return { score: 1 / (1 + Math.exp(-logit)), logit, contributions };
+}
