@@ -39,20 +39,18 @@ export interface LiftEstimate {
 }
 
 /**
- * Lift of a group over a baseline, mean(group) / mean(baseline), with a percentile bootstrap
- * interval that resamples both (they are independent samples of the author's posts).
+ * Multiplicative lift of a group over a baseline when engagement is in log space (as the scorer's
+ * period-normalized engagement is): `exp(mean(group) − mean(baseline))`, with a percentile
+ * bootstrap interval that resamples both (independent samples of the author's posts).
  */
-export function bootstrapLift(group: readonly number[], baseline: readonly number[], options: { samples: number; confidence: number; seed: number }): LiftEstimate {
-  const base = mean(baseline);
-  const estimate = base > 0 ? mean(group) / base : Number.NaN;
-  if (group.length === 0 || !(base > 0)) return { estimate, low: Number.NaN, high: Number.NaN, n: group.length };
+export function bootstrapLogLift(group: readonly number[], baseline: readonly number[], options: { samples: number; confidence: number; seed: number }): LiftEstimate {
+  const n = group.length;
+  if (n === 0 || baseline.length === 0) return { estimate: Number.NaN, low: Number.NaN, high: Number.NaN, n };
+  const estimate = Math.exp(mean(group) - mean(baseline));
   const random = seededRandom(options.seed);
-  const ratios: number[] = [];
-  for (let i = 0; i < options.samples; i++) {
-    const b = resampleMean(baseline, random);
-    if (b > 0) ratios.push(resampleMean(group, random) / b);
-  }
-  ratios.sort((x, y) => x - y);
+  const diffs = new Float64Array(options.samples);
+  for (let i = 0; i < options.samples; i++) diffs[i] = resampleMean(group, random) - resampleMean(baseline, random);
+  const sorted = Array.from(diffs).sort((x, y) => x - y);
   const tail = (1 - options.confidence) / 2;
-  return { estimate, low: quantile(ratios, tail), high: quantile(ratios, 1 - tail), n: group.length };
+  return { estimate, low: Math.exp(quantile(sorted, tail)), high: Math.exp(quantile(sorted, 1 - tail)), n };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ReerError, errorMessage, isReerError, postKey, type Logger, type PostData, type StrategyData, type TraceData } from '@reer/core';
+import { isPostRecord, isTraceRecord, type TraceStore } from '@reer/trace-store';
 import type { ReerConfig } from './config.ts';
 import { selectExemplars, isOriginal, type ExemplarSelection } from './exemplars.ts';
 import { extractQueryFromPost, writeQuery } from './query.ts';
@@ -9,14 +10,22 @@ import { mineStrategies, type ScoredPost } from './strategies.ts';
 import { postStructure } from './structure.ts';
 import { synthesizeTrajectory, type GeneratorLm, type SynthesisOptions } from './synthesize.ts';
 
-/** The store operations mining needs (`TraceStore` from `@reer/trace-store` provides them). */
-export interface MiningStore {
-  latest(collection: 'posts' | 'traces', filter?: { where?: Record<string, string | number | boolean> }): AsyncIterable<{ type: string; data: unknown }>;
-  append(collection: 'traces' | 'strategies', records: { type: 'trace' | 'strategy'; source: string; data: unknown; metadata?: Record<string, unknown> }[]): Promise<unknown>;
+/** The store operations mining needs. */
+export type MiningStore = Pick<TraceStore, 'latest' | 'append'>;
+
+/** A stored trace record as `show` needs it. */
+export interface FoundTrace {
+  id: string;
+  timestamp: string;
+  data: TraceData;
 }
 
-/** Reach-normalized engagement of each post within its period (same order as the input). */
-export type EngagementRanker = (posts: readonly PostData[]) => number[];
+/**
+ * Reach-normalized engagement of each post relative to the author's typical post of its period, in
+ * log space, keyed by `postKey`; posts without engagement metrics are absent. The default is
+ * `periodNormalizedEngagement` from `@reer/scorer`.
+ */
+export type EngagementRanker = (posts: readonly PostData[]) => Map<string, number>;
 
 export const MINE_SOURCE = 'social-reer:mine';
 export const STRATEGIES_SOURCE = 'social-reer:strategies';
@@ -30,7 +39,7 @@ export interface MineProgress {
 
 export interface MineOptions {
   config: ReerConfig;
-  engagement: EngagementRanker;
+  engagement?: EngagementRanker | undefined;
   /** Absent with `noLm`. */
   generator?: GeneratorLm | undefined;
   /** Must have the `score` capability (may be the generator itself). */
@@ -79,26 +88,35 @@ export function assertCanScore(lm: Pick<ScoringLm, 'uri' | 'capabilities'>): voi
   }
 }
 
-/** The author's original posts from the store, with engagement and structure. */
-export async function loadScoredPosts(store: MiningStore, engagement: EngagementRanker, filter: { platform?: string | undefined; author?: string | undefined } = {}): Promise<ScoredPost[]> {
+/** The original posts in the store that have engagement metrics, with engagement and structure. */
+export async function loadScoredPosts(
+  store: MiningStore,
+  engagement?: EngagementRanker,
+  filter: { platform?: string | undefined; author?: string | undefined } = {},
+): Promise<ScoredPost[]> {
   const where: Record<string, string> = {};
   if (filter.platform) where.platform = filter.platform;
   if (filter.author) where.author = filter.author;
   const posts: PostData[] = [];
   for await (const record of store.latest('posts', Object.keys(where).length > 0 ? { where } : undefined)) {
-    const post = record.data as PostData;
-    if (isOriginal(post)) posts.push(post);
+    if (isPostRecord(record) && isOriginal(record.data)) posts.push(record.data);
   }
-  const values = engagement(posts);
-  return posts.map((post, i) => ({ post, engagement: values[i] ?? 0, structure: postStructure(post.text) }));
+  // Loaded on first use: the scorer package is heavier than mining needs until here.
+  const rank = engagement ?? (await import('@reer/scorer')).periodNormalizedEngagement;
+  const values = rank(posts);
+  const out: ScoredPost[] = [];
+  for (const post of posts) {
+    const value = values.get(postKey(post));
+    if (value !== undefined) out.push({ post, engagement: value, structure: postStructure(post.text) });
+  }
+  return out;
 }
 
 /** Latest trace per post key. */
 export async function loadTraces(store: MiningStore): Promise<Map<string, TraceData>> {
   const traces = new Map<string, TraceData>();
   for await (const record of store.latest('traces')) {
-    const trace = record.data as TraceData;
-    traces.set(trace.post_key, trace);
+    if (isTraceRecord(record)) traces.set(record.data.post_key, record.data);
   }
   return traces;
 }
@@ -165,7 +183,9 @@ export async function mine(store: MiningStore, options: MineOptions): Promise<Mi
 
   const posts = await loadScoredPosts(store, options.engagement, options);
   if (posts.length === 0) {
-    throw new ReerError('E_INSUFFICIENT_DATA', 'no original posts in the store to mine', { hint: 'Ingest an analytics export first: social-collect ingest <file>.' });
+    throw new ReerError('E_INSUFFICIENT_DATA', 'no original posts with engagement metrics in the store to mine', {
+      hint: 'Ingest an analytics export with likes, replies or reposts first (social-collect ingest <file>), or check --platform/--author.',
+    });
   }
   const exemplars = selectExemplars(posts, selection);
   const existing = await loadTraces(store);
@@ -326,7 +346,7 @@ async function storeStrategies(
 
 export interface StrategiesOptions {
   config: ReerConfig;
-  engagement: EngagementRanker;
+  engagement?: EngagementRanker | undefined;
   platform?: string | undefined;
   author?: string | undefined;
   now?: () => Date;
@@ -342,4 +362,23 @@ export async function refreshStrategies(store: MiningStore, options: StrategiesO
   const runId = randomUUID();
   const strategies = await storeStrategies(store, { posts, traces, config: options.config, runId, minedAt: (options.now ?? (() => new Date()))().toISOString(), platform: options.platform, author: options.author });
   return { runId, strategies, traces: traces.size };
+}
+
+/**
+ * A trace by record id, by post key (`x:123`), or by bare post id (the latest trace of that post
+ * on any platform; several platforms sharing the id is an error naming them).
+ */
+export async function findTrace(store: Pick<TraceStore, 'get' | 'latestByKey' | 'latest'>, ref: string): Promise<FoundTrace | undefined> {
+  const byId = await store.get('traces', ref);
+  if (byId && isTraceRecord(byId)) return byId;
+  const byKey = await store.latestByKey('traces', `trace:${ref}`);
+  if (byKey && isTraceRecord(byKey)) return byKey;
+  const matches: FoundTrace[] = [];
+  for await (const record of store.latest('traces', { where: { post_id: ref } })) if (isTraceRecord(record)) matches.push(record);
+  if (matches.length > 1) {
+    throw new ReerError('E_USAGE', `post id ${ref} has traces on several platforms: ${matches.map((m) => m.data.post_key).join(', ')}`, {
+      hint: 'Give the post key (platform:id) instead.',
+    });
+  }
+  return matches[0];
 }

@@ -1,12 +1,12 @@
 import { postKey, type PostData, type StrategyData, type TraceData } from '@reer/core';
-import { bootstrapLift, mean } from './_stats.ts';
+import { bootstrapLogLift, mean } from './_stats.ts';
 import { topKeywords } from './keywords.ts';
 import { STRUCTURE_LEVELS, structureKey, type PostStructure } from './structure.ts';
 
 /** One of the author's original posts with what strategy mining needs to know about it. */
 export interface ScoredPost {
   post: PostData;
-  /** Reach-normalized engagement within its period (the exemplar ranking measure). */
+  /** Reach-normalized engagement relative to its period, in log space (the exemplar ranking measure). */
   engagement: number;
   structure: PostStructure;
 }
@@ -94,9 +94,9 @@ function matches(structure: PostStructure, reference: PostStructure, dims: reado
   return dims.every((d) => structure[d] === reference[d]);
 }
 
+/** Weekdays and hours (UTC) whose posts beat the strategy's own mean, each backed by `minSamples` posts. */
 function bestTimes(posts: readonly ScoredPost[], minSamples: number): NonNullable<StrategyData['best_times']> {
   const overall = mean(posts.map((p) => p.engagement));
-  if (!(overall > 0)) return [];
   const slots = new Map<string, { day?: string; hour?: number; values: number[] }>();
   for (const p of posts) {
     const date = new Date(p.post.created_at);
@@ -110,7 +110,7 @@ function bestTimes(posts: readonly ScoredPost[], minSamples: number): NonNullabl
   }
   return [...slots.values()]
     .filter((s) => s.values.length >= minSamples)
-    .map((s) => ({ ...(s.day ? { day: s.day } : {}), ...(s.hour !== undefined ? { hour: s.hour } : {}), lift: mean(s.values) / overall, n: s.values.length }))
+    .map((s) => ({ ...(s.day ? { day: s.day } : {}), ...(s.hour !== undefined ? { hour: s.hour } : {}), lift: Math.exp(mean(s.values) - overall), n: s.values.length }))
     .filter((s) => s.lift > 1)
     .sort((a, b) => b.lift - a.lift)
     .slice(0, 3);
@@ -149,13 +149,11 @@ export function mineStrategies(input: StrategyInput, options: StrategyOptions): 
       const matching = posts.filter((p) => matches(p.structure, reference, cluster.dims));
       const first = (cluster.members[0] as ScoredPost).post;
       const strategyId = `${first.platform}:${slug(first.author) || 'author'}:${slug(cluster.key)}`;
-      const lift = bootstrapLift(
+      const lift = bootstrapLogLift(
         matching.map((p) => p.engagement),
         baseline,
         { samples: options.bootstrapSamples, confidence: options.confidence, seed: (options.seed + hash(strategyId)) >>> 0 },
       );
-      // All-zero engagement gives no baseline to compare with: no claim can be made.
-      if (!Number.isFinite(lift.estimate) || !Number.isFinite(lift.low)) continue;
       const members = [...cluster.members].sort((a, b) => b.engagement - a.engagement);
       const traces = members.map((m) => input.traces.get(postKey(m.post))).filter((t): t is TraceData => t !== undefined);
       const reerTraces = traces.filter((t) => t.mode === 'reer' && t.final_score !== null && t.segments.length > 0);

@@ -7,7 +7,7 @@ export const BestTimeSchema = z.object({
   day: z.string().optional(),
   /** Hour of day in UTC (0–23) when the slot is an hour. */
   hour: z.number().int().min(0).max(23).optional(),
-  /** Mean engagement in the slot / mean engagement of the strategy's posts. */
+  /** Engagement of the slot's posts over the strategy's posts overall, as a ratio like `lift`. */
   lift: z.number(),
   n: z.number().int(),
 });
@@ -30,8 +30,10 @@ export const StrategyDataSchema = z
     /** Best exemplars first. */
     example_post_ids: z.array(z.string()),
     /**
-     * Multiplicative lift of the author's posts with this structure over all the author's
-     * original posts (reach-normalized engagement), with a bootstrap interval; `n` posts matched.
+     * Multiplicative lift of the author's posts with this structure over all the author's original
+     * posts: `exp` of the difference in mean log reach-normalized, period-relative engagement (a
+     * ratio of geometric means; 1 = no better than usual), with a seeded bootstrap interval
+     * (`low`, `high`, 95% by default) and `n` matching posts.
      */
     lift: z.object({ estimate: z.number(), low: z.number(), high: z.number(), n: z.number().int() }),
     features: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
