@@ -1,0 +1,66 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { errorMessage, isReerError } from '@reer/core';
+import type { StoreOptions } from '@reer/trace-store';
+import { StoreSink, type SinkReply, type SinkRequest } from './sink.ts';
+
+// The store side of a large ingest: validation, hashing, serialization and fsync happen here,
+// while the parent thread keeps parsing. Requests are handled strictly in order.
+const { dataDir, storeOptions } = workerData as { dataDir: string; storeOptions: StoreOptions };
+const port = parentPort;
+if (!port) throw new Error('sink-worker must run as a worker thread');
+
+const opened = StoreSink.open({ dataDir, storeOptions, dryRun: false });
+
+function failure(seq: number, error: unknown): SinkReply {
+  if (isReerError(error)) return { seq, ok: false, error: { code: error.code, message: error.message, hint: error.hint } };
+  return { seq, ok: false, error: { message: error instanceof Error ? (error.stack ?? error.message) : errorMessage(error) } };
+}
+
+// Writes that queue up while the previous one is syncing go to the store as one upsert (one
+// lock, one fsync), so a fast reader is not held to one fsync per batch.
+let pending: Extract<SinkRequest, { kind: 'write' }>[] = [];
+let running: Promise<void> | undefined;
+
+async function drain(): Promise<void> {
+  let sink: StoreSink;
+  try {
+    sink = await opened;
+  } catch (error: unknown) {
+    for (const r of pending.splice(0)) port?.postMessage(failure(r.seq, error));
+    return;
+  }
+  while (pending.length > 0) {
+    const requests = pending;
+    pending = [];
+    try {
+      const results = await sink.writeMany(requests.map((r) => r.records));
+      requests.forEach((r, i) => port?.postMessage({ seq: r.seq, ok: true, result: results[i] } satisfies SinkReply));
+    } catch (error: unknown) {
+      for (const r of requests) port?.postMessage(failure(r.seq, error));
+    }
+  }
+}
+
+function kick(): void {
+  running ??= drain().finally(() => {
+    running = undefined;
+  });
+}
+
+port.on('message', (request: SinkRequest) => {
+  if (request.kind === 'write') {
+    pending.push(request);
+    kick();
+    return;
+  }
+  const closeAfterWrites = async () => {
+    while (running) await running;
+    try {
+      await (await opened).close();
+      port.postMessage({ seq: request.seq, ok: true } satisfies SinkReply);
+    } catch (error: unknown) {
+      port.postMessage(failure(request.seq, error));
+    }
+  };
+  void closeAfterWrites();
+});

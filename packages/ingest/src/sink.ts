@@ -1,0 +1,252 @@
+import { Worker } from 'node:worker_threads';
+import { PostDataSchema, ReerError, formatZodIssues, isReerError, postKey, type ErrorCode } from '@reer/core';
+import { TraceStore, contentHash, type NewRecord, type StoreOptions, type UpsertOutcome } from '@reer/trace-store';
+
+/** What the store did with one batch (the store's own upsert outcomes). */
+export interface SinkCounts {
+  new: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** Records the store's schema refused, by index in the batch; the caller turns them into rejects. */
+export interface SinkResult {
+  counts: SinkCounts;
+  invalid: { index: number; reason: string }[];
+}
+
+/** Where normalized posts go: the store (upsert), in this thread or a worker, or nowhere (dry run). */
+export interface PostSink {
+  write(records: NewRecord[]): Promise<SinkResult>;
+  /** Resolves when the sink can take another batch (back-pressure for the reader). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+  /** Stop after a failure; whatever the store already confirmed stays. */
+  abort(): Promise<void>;
+}
+
+export interface SinkOptions {
+  dataDir: string;
+  storeOptions?: StoreOptions | undefined;
+  dryRun: boolean;
+  /** Write through a worker thread so the store's validation and serialization overlap parsing. */
+  worker: boolean;
+}
+
+/**
+ * Upserts batches into the store. The store validates each batch as a whole; when one record
+ * fails, the batch is split so the valid posts still land and only the failing ones are rejected.
+ */
+export class StoreSink {
+  // Keys and content hashes seen during a dry run, so repeats inside the input count as duplicates.
+  private readonly dryRunSeen = new Map<string, string>();
+
+  private constructor(
+    private readonly store: TraceStore,
+    private readonly dryRun: boolean,
+  ) {}
+
+  static async open(options: { dataDir: string; storeOptions?: StoreOptions | undefined; dryRun: boolean }): Promise<StoreSink> {
+    return new StoreSink(await TraceStore.open(options.dataDir, options.storeOptions), options.dryRun);
+  }
+
+  async write(records: NewRecord[]): Promise<SinkResult> {
+    const [result] = await this.writeMany([records]);
+    return result ?? { counts: { new: 0, updated: 0, unchanged: 0 }, invalid: [] };
+  }
+
+  /**
+   * Several batches as one upsert (one lock, one fsync), results split back per batch. The worker
+   * uses this to coalesce whatever queued up while the previous write was syncing.
+   */
+  async writeMany(batches: NewRecord[][]): Promise<SinkResult[]> {
+    if (this.dryRun) {
+      const results: SinkResult[] = [];
+      for (const batch of batches) results.push(await this.classify(batch));
+      return results;
+    }
+    const all = batches.length === 1 ? batches[0]! : batches.flat();
+    const results: SinkResult[] = batches.map(() => ({ counts: { new: 0, updated: 0, unchanged: 0 }, invalid: [] }));
+    // Position of each record: which batch, which index in it.
+    const owner = (i: number): [number, number] => {
+      let b = 0;
+      while (i >= batches[b]!.length) i -= batches[b++]!.length;
+      return [b, i];
+    };
+    try {
+      const { outcomes } = await this.store.upsert('posts', all);
+      this.tally(outcomes, results, owner);
+      return results;
+    } catch (error: unknown) {
+      if (!isReerError(error, 'E_SCHEMA')) throw error;
+    }
+    const toWrite: NewRecord[] = [];
+    const positions: number[] = [];
+    all.forEach((record, i) => {
+      const parsed = PostDataSchema.safeParse(record.data);
+      if (parsed.success) {
+        toWrite.push(record);
+        positions.push(i);
+      } else {
+        const [b, index] = owner(i);
+        results[b]!.invalid.push({ index, reason: `invalid post: ${formatZodIssues(parsed.error, 'data').join('; ')}` });
+      }
+    });
+    if (toWrite.length > 0) {
+      const { outcomes } = await this.store.upsert('posts', toWrite);
+      this.tally(outcomes, results, (i) => owner(positions[i]!));
+    }
+    return results;
+  }
+
+  private tally(outcomes: readonly UpsertOutcome[], results: SinkResult[], owner: (i: number) => [number, number]): void {
+    outcomes.forEach((outcome, i) => {
+      results[owner(i)[0]]!.counts[outcome]++;
+    });
+  }
+
+  /** What an upsert would do, without writing: compare with the newest stored version of each key. */
+  private async classify(records: NewRecord[]): Promise<SinkResult> {
+    const counts: SinkCounts = { new: 0, updated: 0, unchanged: 0 };
+    const invalid: { index: number; reason: string }[] = [];
+    const parsed = records.map((r) => PostDataSchema.safeParse(r.data));
+    const keys = parsed.map((p) => (p.success ? postKey(p.data) : ''));
+    const latest = await this.store.latestByKeys('posts', keys);
+    parsed.forEach((p, index) => {
+      if (!p.success) {
+        invalid.push({ index, reason: `invalid post: ${formatZodIssues(p.error, 'data').join('; ')}` });
+        return;
+      }
+      const key = keys[index]!;
+      const hash = contentHash(p.data);
+      const previous = this.dryRunSeen.get(key) ?? latest[index]?.contentHash;
+      if (previous === undefined) counts.new++;
+      else if (previous === hash) counts.unchanged++;
+      else counts.updated++;
+      this.dryRunSeen.set(key, hash);
+    });
+    return { counts, invalid };
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+class InThreadSink implements PostSink {
+  private inFlight = 0;
+  private readonly drained: (() => void)[] = [];
+
+  constructor(private readonly sink: StoreSink) {}
+
+  async write(records: NewRecord[]): Promise<SinkResult> {
+    this.inFlight++;
+    try {
+      return await this.sink.write(records);
+    } finally {
+      this.inFlight--;
+      for (const wake of this.drained.splice(0)) wake();
+    }
+  }
+
+  ready(): Promise<void> {
+    if (this.inFlight < 2) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  close(): Promise<void> {
+    return this.sink.close();
+  }
+
+  abort(): Promise<void> {
+    return this.sink.close();
+  }
+}
+
+/** Messages between the reader thread and the store worker. */
+export type SinkRequest = { kind: 'write'; seq: number; records: NewRecord[] } | { kind: 'close'; seq: number };
+export type SinkReply =
+  | { seq: number; ok: true; result?: SinkResult }
+  | { seq: number; ok: false; error: { code?: ErrorCode; message: string; hint?: string } };
+
+const MAX_IN_FLIGHT = 3;
+
+/** Runs a `StoreSink` in a worker thread; batches are pipelined, at most a few in flight. */
+class WorkerSink implements PostSink {
+  private seq = 0;
+  private readonly waiting = new Map<number, { resolve: (r: SinkReply) => void }>();
+  private readonly drained: (() => void)[] = [];
+  private failure: Error | undefined;
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: SinkReply) => {
+      const entry = this.waiting.get(reply.seq);
+      this.waiting.delete(reply.seq);
+      entry?.resolve(reply);
+      if (this.waiting.size < MAX_IN_FLIGHT) for (const wake of this.drained.splice(0)) wake();
+    });
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => {
+      if (this.waiting.size > 0) this.fail(new ReerError('E_INTERNAL', `the ingest worker exited (code ${code}) with batches pending`));
+    });
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const [seq, entry] of this.waiting) entry.resolve({ seq, ok: false, error: { message: error.message } });
+    this.waiting.clear();
+    for (const wake of this.drained.splice(0)) wake();
+  }
+
+  private request(message: SinkRequest): Promise<SinkReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve) => {
+      this.waiting.set(message.seq, { resolve });
+      this.worker.postMessage(message);
+    });
+  }
+
+  private static unwrap(reply: SinkReply): SinkResult {
+    if (reply.ok) return reply.result ?? { counts: { new: 0, updated: 0, unchanged: 0 }, invalid: [] };
+    throw new ReerError(reply.error.code ?? 'E_INTERNAL', reply.error.message, { hint: reply.error.hint });
+  }
+
+  async write(records: NewRecord[]): Promise<SinkResult> {
+    return WorkerSink.unwrap(await this.request({ kind: 'write', seq: ++this.seq, records }));
+  }
+
+  ready(): Promise<void> {
+    if (this.waiting.size < MAX_IN_FLIGHT || this.failure) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    WorkerSink.unwrap(await this.request({ kind: 'close', seq: ++this.seq }));
+    await this.worker.terminate();
+  }
+
+  async abort(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * Workers do not inherit the parent's TypeScript loader on Node 20 (loader flags in a worker's
+ * execArgv are ignored), so the worker starts from a tiny script that registers tsx itself and
+ * then imports the worker module.
+ */
+function workerBootstrap(): string {
+  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./sink-worker.ts', import.meta.url).href);
+  return `import(${api}).then((tsx) => { tsx.register(); return import(${entry}); });`;
+}
+
+export async function createPostSink(options: SinkOptions): Promise<PostSink> {
+  if (!options.worker || options.dryRun) return new InThreadSink(await StoreSink.open(options));
+  const { logger: _logger, ...storeOptions } = options.storeOptions ?? {};
+  const worker = new Worker(workerBootstrap(), { eval: true, workerData: { dataDir: options.dataDir, storeOptions } });
+  const sink = new WorkerSink(worker);
+  // Surface a failing open (lock timeout, corrupt store) before reading anything.
+  await sink.write([]);
+  return sink;
+}
