@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { componentName, currentText, scriptedLm } from '../test/scripted-lm.ts';
 import { type ToyExample, examples, toyAdapter, trapJudge, trapReflection } from '../test/worlds.ts';
 import { runGepa } from './engine.ts';
-import type { Candidate, GepaResult, LineageEntry } from './types.ts';
+import type { Candidate, GepaAdapter, GepaResult, LineageEntry } from './types.ts';
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 const plusses = (text: string | undefined) => (text ?? '').split('+').length - 1;
@@ -130,6 +130,37 @@ describe('runGepa: the loop', () => {
     await expect(runGepa({ ...base, seedCandidate: { instruction: '  ' }, budget: 100 })).rejects.toMatchObject({ code: 'E_USAGE' });
     await expect(runGepa({ ...base, seedCandidate: { instruction: 'x' }, budget: 3 })).rejects.toMatchObject({ code: 'E_USAGE' });
     await expect(runGepa({ ...base, trainset: [], seedCandidate: { instruction: 'x' }, budget: 100 })).rejects.toMatchObject({ code: 'E_INSUFFICIENT_DATA' });
+  });
+});
+
+describe('runGepa: multi-objective fronts', () => {
+  // X is best on objective `reach` everywhere but poor overall; Y is better overall.
+  const objectivesOf = (text: string | undefined) => (text === 'Y' ? { reach: 0.9, voice: 0.9 } : { reach: 1, voice: 0 });
+  const adapter = (withObjectives: boolean): GepaAdapter<ToyExample, string> => ({
+    async evaluate(candidate, batch) {
+      const o = objectivesOf(candidate.instruction);
+      return {
+        outputs: batch.map(() => candidate.instruction ?? ''),
+        scores: batch.map(() => (o.reach + o.voice) / 2),
+        feedback: batch.map(() => 'more voice'),
+        ...(withObjectives ? { objectiveScores: batch.map(() => o) } : {}),
+      };
+    },
+  });
+  const run = (withObjectives: boolean) =>
+    runGepa({ seedCandidate: { instruction: 'X' }, trainset: examples({ T: 4 }), adapter: adapter(withObjectives), reflectionLm: scriptedLm(() => '```\nY\n```'), budget: 120, seed: 1 });
+
+  it('keeps a front per example and objective, so a specialist on one objective stays selectable', async () => {
+    const multi = await run(true);
+    expect(multi.paretoFront).toHaveLength(4 * 2);
+    expect(multi.candidates[1]?.objectiveScores).toEqual({ reach: 0.9, voice: 0.9 });
+    const parentsAfter = (r: GepaResult) => r.lineage.filter((e) => e.iteration > 1 && e.kind !== 'merge').map((e) => (e.kind === 'merge' ? -1 : e.parent));
+    expect(parentsAfter(multi)).toContain(0);
+    // With the scalar score only, Y dominates X everywhere and X is never chosen again.
+    const single = await run(false);
+    expect(single.paretoFront).toHaveLength(4);
+    expect(parentsAfter(single)).not.toContain(0);
+    expect(multi.bestIndex).toBe(1);
   });
 });
 

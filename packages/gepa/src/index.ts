@@ -17,6 +17,8 @@ export { buildReflectionMessages, extractFencedText } from './reflection.ts';
 export type { ReflectionRecord } from './reflection.ts';
 export { createProgramAdapter, createAxAdapter } from './program-adapter.ts';
 export type { Metric, MetricResult, ProgramAdapterOptions, AxAdapterOptions, AxTunableProgram } from './program-adapter.ts';
+export { createPostMetric, judgeVoice } from './post-metric.ts';
+export type { PostScorer, PostMetricOptions, VoiceJudge } from './post-metric.ts';
 export { checkpointFile, readLastCheckpoint, GepaStateSchema } from './checkpoint.ts';
 export type { GepaState, LoadedCheckpoint } from './checkpoint.ts';
 export { writeTunedPipeline, tunedPipelineDocument, TunedPipelineFileSchema } from './tuned-pipeline.ts';

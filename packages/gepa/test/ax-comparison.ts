@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AxGEPA } from '@ax-llm/ax';
+import { AxGEPA, type AxTypedExample } from '@ax-llm/ax';
 import { type GepaAdapter, createAxAdapter, createProgramAdapter, runGepa } from '../src/index.ts';
 import {
   type PostTaskExample,
@@ -67,9 +67,11 @@ async function axGepa(seed: number, o: ComparisonOptions, train: PostTaskExample
     seed: seed + 1,
     ...(referenceLike ? { minibatchSize: 3, numTrials: 10_000, earlyStoppingTrials: 10_000 } : {}),
   });
+  // Ax wants examples with an index signature; ours are plain records of strings.
+  const axTrain = train as unknown as AxTypedExample<{ postTopic: string }>[];
   const result = await optimizer.compile(
     program,
-    train,
+    axTrain,
     ({ prediction, example }) => {
       calls += 1;
       return postMetric(example as unknown as PostTaskExample, (prediction as { postText: string }).postText).score;

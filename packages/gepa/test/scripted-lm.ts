@@ -19,7 +19,7 @@ export function scriptedLm(reply: (request: ChatRequest, prompt: string) => stri
       requests.push(request);
       const prompt = request.messages.map((m) => m.content).join('\n');
       const text = reply(request, prompt);
-      return { text, finishReason: 'stop', usage: { inputTokens: prompt.length, outputTokens: text.length }, lm: 'test://scripted', latencyMs: 0, attempts: 1 };
+      return { text, finishReason: 'stop', usage: { inputTokens: prompt.length, outputTokens: text.length }, lm: 'test://scripted', latencyMs: 0, attempts: 1, costUsd: 0 };
     },
     stream: unsupported('stream'),
     score: unsupported('score'),
