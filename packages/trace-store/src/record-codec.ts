@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import {
   RECORD_DATA_SCHEMAS,
   RECORD_TYPES,
@@ -24,19 +25,12 @@ export function typeAt(index: number): RecordType {
 }
 
 /**
- * 52-bit hash of a string (two 32-bit FNV-1a lanes), exact in a double. Used for content
- * hashes, where a collision would only make a changed post look unchanged (odds ~2^-52).
+ * 52 bits of the SHA-1 of a string, exact in a double. Used for content hashes, where a
+ * collision would only make a changed post look unchanged (odds ~2^-52). Node's one-shot
+ * `crypto.hash` beats a JS loop over the characters by about 2x.
  */
 export function hashString(text: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ text.length;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-  }
-  h2 ^= h2 >>> 15;
-  return (h1 >>> 0) * 0x100000 + ((h2 >>> 0) & 0xfffff);
+  return Number.parseInt(hash('sha1', text, 'hex').slice(0, 13), 16);
 }
 
 /** Stable hash of a record's `data` (its JSON serialization), as stored in the index. */

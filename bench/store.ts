@@ -1,0 +1,90 @@
+/**
+ * Trace-store throughput: `pnpm bench:store [rows] [batch]` (defaults 1,000,000 and 5,000).
+ * Appends synthetic normalized posts with `upsert` (the idempotent path ingest uses), re-upserts
+ * them all (every one unchanged), reopens, then times id lookups, bulk key lookups and a scan.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TraceStore, type NewRecord } from '../packages/trace-store/src/index.ts';
+
+const rows = Number(process.argv[2] ?? 1_000_000);
+const batchSize = Number(process.argv[3] ?? 5_000);
+const dir = mkdtempSync(join(tmpdir(), 'reer-bench-store-'));
+
+function post(i: number, likes: number): NewRecord {
+  const id = String(1_100_000_000_000_000_000n + BigInt(i));
+  return {
+    type: 'post',
+    source: 'bench:x-legacy',
+    data: {
+      platform: 'x',
+      post_id: id,
+      author: 'bench_author',
+      text: `Post number ${i}: a line of text about shipping small tools, with a link https://example.com/${i} #bench`,
+      created_at: new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString(),
+      url: `https://x.com/bench_author/status/${id}`,
+      is_reply: i % 7 === 0,
+      is_repost: false,
+      metrics: { impressions: 1000 + (i % 5000), likes, reposts: i % 13, replies: i % 5, engagements: likes + 20, engagement_rate: 0.021 },
+    },
+    metadata: { file: 'tweet_activity_metrics_bench.csv', line: i + 2, format: 'x-legacy' },
+  };
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const rss = () => { (globalThis as { gc?: () => void }).gc?.(); return `(rss ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)})`; };
+const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')} rows/s`;
+
+async function upsertAll(store: TraceStore, likes: number): Promise<{ ms: number; counts: Record<string, number> }> {
+  const counts: Record<string, number> = { new: 0, updated: 0, unchanged: 0 };
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  for (let from = 0; from < rows; from += batchSize) {
+    const batch: NewRecord[] = [];
+    for (let i = from; i < Math.min(rows, from + batchSize); i++) batch.push(post(i, likes));
+    const result = await store.upsert('posts', batch);
+    for (const [k, v] of Object.entries(result.counts)) counts[k] = (counts[k] ?? 0) + v;
+  }
+  const used = process.cpuUsage(cpu);
+  counts.cpuMicrosPerRow = Math.round(((used.user + used.system) / rows) * 10) / 10;
+  return { ms: performance.now() - start, counts };
+}
+
+try {
+  const store = await TraceStore.open(dir);
+  const first = await upsertAll(store, 10);
+  console.log(`upsert ${rows.toLocaleString('en-US')} new posts (batches of ${batchSize}): ${rate(rows, first.ms)}`, first.counts, rss());
+  const again = await upsertAll(store, 10);
+  console.log(`re-upsert, all unchanged: ${rate(rows, again.ms)}`, again.counts, rss());
+  let t = performance.now();
+  await store.close();
+  console.log(`close (sidecar save): ${(performance.now() - t).toFixed(0)} ms`);
+
+  t = performance.now();
+  const reopened = await TraceStore.open(dir);
+  console.log(`open with sidecar: ${(performance.now() - t).toFixed(0)} ms`, rss());
+  const ids: string[] = [];
+  for await (const r of reopened.scan('posts')) if (ids.length < 20_000 && r.data !== undefined) ids.push(r.id);
+  t = performance.now();
+  let found = 0;
+  for (let i = 0; i < 10_000; i++) if (await reopened.get('posts', ids[(i * 7919) % ids.length] ?? '')) found++;
+  console.log(`get by id: ${((performance.now() - t) / 10_000 * 1000).toFixed(1)} µs per lookup (${found} found)`);
+  const keys = Array.from({ length: rows }, (_, i) => `x:${1_100_000_000_000_000_000n + BigInt(i)}`);
+  t = performance.now();
+  const latest = await reopened.latestByKeys('posts', keys);
+  console.log(`latestByKeys over ${rows.toLocaleString('en-US')} keys: ${rate(rows, performance.now() - t)} (${latest.filter(Boolean).length} found)`);
+  t = performance.now();
+  let n = 0;
+  for await (const _ of reopened.latest('posts')) n++;
+  console.log(`latest() scan with validation: ${rate(n, performance.now() - t)}`);
+  await reopened.close();
+  rmSync(join(dir, 'social', 'normalized.jsonl.idx'));
+  t = performance.now();
+  const rebuilt = await TraceStore.open(dir);
+  console.log(`open rebuilding the index from the log: ${(performance.now() - t).toFixed(0)} ms`);
+  await rebuilt.close();
+  console.log(`peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
