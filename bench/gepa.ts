@@ -29,6 +29,8 @@ for (const e of comparison.engines) {
   console.log(`| ${e.name} | ${s.mean.toFixed(3)} | ${s.sd.toFixed(3)} | ${s.min.toFixed(3)} | ${s.max.toFixed(3)} | ${calls.toFixed(0)} |`);
 }
 
+// Warm the JIT so the first measured run is not charged for compilation.
+await measureOverhead({ budget: 600, trainSize: 60, valSize: 40, checkpoint: false });
 for (const checkpoint of [false, true]) {
   const o = await measureOverhead({ budget: 3000, trainSize: 60, valSize: 40, checkpoint });
   console.log(

@@ -1,10 +1,11 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isReerError } from '@reer/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { componentName, currentText, scriptedLm } from '../test/scripted-lm.ts';
 import { type ToyExample, examples, toyAdapter, trapJudge, trapReflection } from '../test/worlds.ts';
+import { readCheckpoint } from './checkpoint.ts';
 import { runGepa } from './engine.ts';
 import type { Candidate, GepaAdapter, GepaResult, LineageEntry } from './types.ts';
 
@@ -263,11 +264,23 @@ describe('runGepa: determinism, checkpoints and resume', () => {
     expect(partial.stopReason).toBe('max-iterations');
     expect(partial.iterations).toBe(4);
     appendFileSync(join(dir, 'killed.jsonl'), '{"id":"torn');
+    const again = await runGepa({ ...options('killed'), resume: true, maxIterations: 3 });
+    expect(again.iterations).toBe(7);
+    appendFileSync(join(dir, 'killed.jsonl'), '{"id":"torn again');
     const resumed = await runGepa({ ...options('killed'), resume: true });
     expect(comparable(resumed)).toEqual(comparable(full));
-    // Append-only: one line for the seed, one per iteration, plus the torn one.
+    // Append-only: one line for the seed, one per iteration, plus the two torn ones.
     const lines = readFileSync(join(dir, 'killed.jsonl'), 'utf8').trim().split('\n');
-    expect(lines).toHaveLength(1 + full.iterations + 1);
+    expect(lines).toHaveLength(1 + full.iterations + 2);
+    expect(readCheckpoint(join(dir, 'killed.jsonl')).tornLines).toBe(2);
+  });
+
+  it('refuses a checkpoint with a lost line', async () => {
+    await runGepa({ ...options('gap'), maxIterations: 5 });
+    const file = join(dir, 'gap.jsonl');
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    writeFileSync(file, `${[...lines.slice(0, 2), ...lines.slice(3)].join('\n')}\n`);
+    await expect(runGepa({ ...options('gap'), resume: true })).rejects.toMatchObject({ code: 'E_STORE_CORRUPT' });
   });
 
   it('resumes after a crash inside an iteration to the same result', async () => {

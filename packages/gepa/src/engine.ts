@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ReerError } from '@reer/core';
-import { type GepaState, appendCheckpoint, checkpointFile, hasCheckpoint, readLastCheckpoint } from './checkpoint.ts';
+import { type GepaState, appendCheckpoint, checkpointFile, hasCheckpoint, readCheckpoint, stepOf } from './checkpoint.ts';
 import { type Candidate, planMerge, stratifiedMergeIds } from './merge.ts';
 import { initialSamplerState, nextMinibatch } from './minibatch.ts';
 import { paretoFronts, paretoSurvivors, sampleParetoCandidate } from './pareto.ts';
@@ -32,7 +32,7 @@ export async function runGepa<Example, Output>(options: GepaOptions<Example, Out
   let state: GepaState;
   if (options.resume) {
     if (!file) throw new ReerError('E_USAGE', 'resume needs a checkpoint directory and run id', { hint: 'Pass `checkpoint: { dir, runId }`.' });
-    const loaded = readLastCheckpoint(file);
+    const loaded = readCheckpoint(file);
     if (loaded.fingerprint !== fingerprint) {
       throw new ReerError('E_USAGE', `${file}: the checkpoint was written with other settings or data`, {
         hint: 'Resume with the same seed, data, minibatch size, merge settings and seed texts, or start a new run.',
@@ -46,7 +46,7 @@ export async function runGepa<Example, Output>(options: GepaOptions<Example, Out
       });
     }
     state = await initialState(options, settings);
-    if (file) await appendCheckpoint(file, options.checkpoint!.runId, fingerprint, state);
+    if (file) await appendCheckpoint(file, options.checkpoint!.runId, fingerprint, { kind: 'start', ...state });
   }
 
   const rng = SeededRng.fromState(state.rng);
@@ -66,7 +66,7 @@ export async function runGepa<Example, Output>(options: GepaOptions<Example, Out
     state.iteration += 1;
     state.rng = rng.state;
     iterationsThisCall += 1;
-    if (file) await appendCheckpoint(file, options.checkpoint!.runId, fingerprint, state);
+    if (file) await appendCheckpoint(file, options.checkpoint!.runId, fingerprint, { kind: 'step', ...stepOf(state, entry) });
     if (options.onIteration) options.onIteration(iterationEvent(state, entry, options.budget));
   }
   return buildResult(state, options, settings, stopReason);
