@@ -1,6 +1,6 @@
 import type { Platform } from '@reer/core';
-import { analyzeText, checkPlatformRules, FEATURE_DESCRIPTIONS, type PlatformRuleOptions, type RuleViolation, type TextFeatures } from '@reer/heuristics';
-import { HEURISTIC_SIGNALS, parseScorerConfig, sweetSpotFor, weightsFor, type HeuristicSignal, type ScorerConfig } from './config.ts';
+import { analyzeText, checkPlatformRules, type PlatformRuleOptions, type RuleViolation, type TextFeatures } from '@reer/heuristics';
+import { parseScorerConfig, sweetSpotFor, weightsFor, type HeuristicSignal, type ScorerConfig } from './config.ts';
 import { DENSE_COUNT, DENSE_FEATURES, denseFeatures } from './_vectorize.ts';
 import { heuristicScore, heuristicSignals } from './heuristic-layer.ts';
 import { squash, type EngagementModel } from './model.ts';
@@ -13,11 +13,17 @@ export interface Candidate {
   created_at?: string;
 }
 
-/** One thing that moved the score: `effect` is its approximate change of the final score. */
+/**
+ * One thing that moved the score. `effect` is its share of the distance between this score and a
+ * typical post's 0.5 (effects of all features sum to about `score - 0.5` for a valid post).
+ */
 export interface Contribution {
+  /** A heuristic signal (`hook`), a model feature (`log_length`) or a word (`word:webinar`). */
   feature: string;
   value: number;
   effect: number;
+  /** The feature in words, as the explanation uses it ("no link", "the words \"webinar\""). */
+  label: string;
 }
 
 export interface ScoreResult {
@@ -57,7 +63,6 @@ const SIGNAL_WORDS: Readonly<Record<HeuristicSignal, string>> = {
   reply: 'reading as a reply',
   shouting: 'capital letters',
 };
-const DENSE_WORDS: ReadonlyMap<string, string> = new Map(DENSE_FEATURES.map(([name, words]) => [name, words]));
 const TERMS_SHOWN = 4;
 const MIN_EFFECT = 0.002;
 
@@ -144,17 +149,19 @@ export class CandidateScorer {
       beta = compiled.model.cv.blend_weight;
       const dense = this.dense;
       denseFeatures(features, candidate.created_at, dense);
+      const deltas: Contribution[] = [];
       let prediction = compiled.base;
-      const modelScale = beta * compiled.slope * 0.25;
       for (let c = 0; c < DENSE_COUNT; c++) {
         const x = dense[c]!;
         // No date: the time features sit at their mean and have no effect.
         const delta = Number.isNaN(x) ? 0 : (x - compiled.denseMean[c]!) * compiled.denseWeight[c]!;
         prediction += delta;
-        const effect = delta * modelScale;
-        if (Math.abs(effect) >= MIN_EFFECT) contributions.push({ feature: DENSE_FEATURES[c]![0], value: x, effect });
+        if (delta !== 0) {
+          const [feature, more, less] = DENSE_FEATURES[c]!;
+          deltas.push({ feature, value: x, effect: delta, label: x >= compiled.denseMean[c]! ? more : less });
+        }
       }
-      const termEffects: Contribution[] = [];
+      const terms: Contribution[] = [];
       const seen = new Set<string>();
       for (let i = 0; i < tokens.length; i++) {
         const unigram = tokens[i]!;
@@ -164,18 +171,23 @@ export class CandidateScorer {
           if (weight === undefined || seen.has(term)) continue;
           seen.add(term);
           prediction += weight;
-          const effect = weight * modelScale;
-          if (Math.abs(effect) >= MIN_EFFECT) termEffects.push({ feature: `word:${term}`, value: 1, effect });
+          terms.push({ feature: `word:${term}`, value: 1, effect: weight, label: `${term.includes(" ") ? "the words" : "the word"} "${term}"` });
         }
       }
-      termEffects.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect));
-      for (const t of termEffects.slice(0, TERMS_SHOWN)) contributions.push(t);
       m = squash(prediction, compiled.model.prediction);
+      // Secant slope from the typical post: effects add up to this layer's share of score − 0.5.
+      const change = prediction - compiled.model.prediction.mean;
+      const slope = Math.abs(change) > 1e-9 ? (beta * (m - 0.5)) / change : beta * compiled.slope * 0.25;
+      terms.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect));
+      for (const t of [...deltas, ...terms.slice(0, TERMS_SHOWN)]) {
+        t.effect *= slope;
+        if (Math.abs(t.effect) >= MIN_EFFECT) contributions.push(t);
+      }
     }
-    const heuristicScale = (1 - beta) * 0.25;
+    const heuristicSlope = Math.abs(heuristic.logit) > 1e-9 ? ((1 - beta) * (h - 0.5)) / heuristic.logit : (1 - beta) * 0.25;
     for (const c of heuristic.contributions) {
-      const effect = c.effect * heuristicScale;
-      if (Math.abs(effect) >= MIN_EFFECT) contributions.push({ feature: c.feature, value: c.value, effect });
+      const effect = c.effect * heuristicSlope;
+      if (Math.abs(effect) >= MIN_EFFECT) contributions.push({ feature: c.feature, value: c.value, effect, label: SIGNAL_WORDS[c.feature] });
     }
     contributions.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect));
     const blended = m === null ? h : (1 - beta) * h + beta * m;
@@ -199,12 +211,6 @@ export class CandidateScorer {
   }
 }
 
-/** A feature name in words a user understands. */
-export function describeFeature(feature: string): string {
-  if (feature.startsWith('word:')) return `the words "${feature.slice(5)}"`;
-  if ((HEURISTIC_SIGNALS as readonly string[]).includes(feature)) return SIGNAL_WORDS[feature as HeuristicSignal];
-  return DENSE_WORDS.get(feature) ?? FEATURE_DESCRIPTIONS[feature as keyof TextFeatures] ?? feature;
-}
 
 function explain(score: number, blended: number, valid: boolean, violations: readonly RuleViolation[], contributions: readonly Contribution[], learned: boolean): string {
   const parts: string[] = [];
@@ -212,12 +218,12 @@ function explain(score: number, blended: number, valid: boolean, violations: rea
     const hard = violations.filter((v) => v.hard).map((v) => v.reason);
     parts.push(`Invalid (${hard.join('; ')}): ranked below every valid post; it would score ${blended.toFixed(2)} once fixed.`);
   } else {
-    parts.push(`Score ${score.toFixed(2)}${learned ? ' (heuristics and the model learned from your history)' : ' (heuristics only)'}.`);
+    parts.push(`Score ${score.toFixed(2)} (0.5 is a typical post${learned ? ' for you' : ''}; ${learned ? 'heuristics and the model learned from your history' : 'heuristics only'}).`);
   }
   const up = contributions.filter((c) => c.effect > 0).slice(0, 3);
   const down = contributions.filter((c) => c.effect < 0).slice(0, 3);
-  if (up.length > 0) parts.push(`Raised by ${up.map((c) => `${describeFeature(c.feature)} (${signed(c.effect)})`).join(', ')}.`);
-  if (down.length > 0) parts.push(`Lowered by ${down.map((c) => `${describeFeature(c.feature)} (${signed(c.effect)})`).join(', ')}.`);
+  if (up.length > 0) parts.push(`Raised by ${up.map((c) => `${c.label} (${signed(c.effect)})`).join(', ')}.`);
+  if (down.length > 0) parts.push(`Lowered by ${down.map((c) => `${c.label} (${signed(c.effect)})`).join(', ')}.`);
   const soft = violations.filter((v) => !v.hard);
   if (soft.length > 0) parts.push(`Advice: ${soft.map((v) => v.reason).join('; ')}.`);
   return parts.join(' ');

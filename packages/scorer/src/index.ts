@@ -1,4 +1,4 @@
-export { CandidateScorer, describeFeature } from './candidate-scorer.ts';
+export { CandidateScorer } from './candidate-scorer.ts';
 export type { Candidate, Contribution, RankedCandidate, ScoreResult } from './candidate-scorer.ts';
 export {
   ScorerConfigSchema,

@@ -120,3 +120,17 @@ export function loadSharedAccount(name: (typeof SHARED_ACCOUNTS)[number]): PostD
   const byId = new Map(posts.map((p) => [p.post_id, p]));
   return [...byId.values()].sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
+
+/** Put posts into the data dir's store, as `social-collect ingest` would. */
+export async function writePostsToStore(dataDir: string, posts: readonly PostData[]): Promise<void> {
+  const { TraceStore } = await import('@reer/trace-store');
+  const store = await TraceStore.open(dataDir);
+  try {
+    await store.upsert(
+      'posts',
+      posts.map((data) => ({ type: 'post' as const, source: 'test:shared-data', data })),
+    );
+  } finally {
+    await store.close();
+  }
+}
