@@ -184,7 +184,7 @@ async function loadShared(path: string, settings: RuntimeSettings): Promise<Shar
   } catch (cause) {
     await releaseModel(path);
     throw new ReerError('E_MODEL', `${path}: cannot create a context of ${settings.contextSize} tokens × ${settings.sequences} sequences (${errorMessage(cause)})`, {
-      hint: 'Lower providers.llama.contextSize or providers.llama.sequences.',
+      hint: 'Lower providers.llama.context_size or providers.llama.sequences.',
       cause,
     });
   }

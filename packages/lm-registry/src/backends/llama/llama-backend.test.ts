@@ -22,7 +22,7 @@ beforeAll(async () => {
     throw new Error(`the llama.cpp test model is missing (${modelFile}): run \`pnpm models:fixture\` first`);
   }
   // Two sequences and one thread: the test machine has two cores shared with other work.
-  backend = createLlamaBackend(MODEL, { env: process.env, logger: silentLogger, settings: { sequences: 2, threads: 1, contextSize: 1024 } }) as LlamaBackend;
+  backend = createLlamaBackend(MODEL, { env: process.env, logger: silentLogger, settings: { sequences: 2, threads: 1, context_size: 1024 } }) as LlamaBackend;
   await backend.shared();
 }, 120_000);
 

@@ -25,19 +25,19 @@ import { resolveModelFile } from './model-cache.ts';
 /** The `providers.llama` settings; every field is optional. */
 export const LlamaSettingsSchema = z.object({
   /** Tokens per sequence (prompt + output, or prompt + continuation when scoring). @default 4096 */
-  contextSize: z.number().int().min(256).max(131072).default(4096),
+  context_size: z.number().int().min(256).max(131072).default(4096),
   /** Requests served at once; more wait for a free sequence. @default 2 */
   sequences: z.number().int().min(1).max(64).default(2),
   /** CPU threads. @default all cores but one (at least 1): llama.cpp's spinning threads starve everything else otherwise */
   threads: z.number().int().min(1).optional(),
   /** `auto` uses CUDA, Vulkan or Metal when llama.cpp finds one, else the CPU. @default "auto" */
   gpu: z.union([z.literal('auto'), z.literal(false), z.literal('cuda'), z.literal('vulkan'), z.literal('metal')]).default('auto'),
-  gpuLayers: z.union([z.number().int().min(0), z.literal('auto'), z.literal('max')]).optional(),
-  batchSize: z.number().int().min(1).optional(),
+  gpu_layers: z.union([z.number().int().min(0), z.literal('auto'), z.literal('max')]).optional(),
+  batch_size: z.number().int().min(1).optional(),
   /** Output tokens when a request gives no `maxTokens`. @default 512 */
-  maxTokens: z.number().int().min(1).default(512),
-  /** Overrides `models.cacheDir` for this provider; `REER_MODEL_CACHE` still wins. */
-  cacheDir: z.string().min(1).nullable().optional(),
+  max_tokens: z.number().int().min(1).default(512),
+  /** Overrides `models.cache_dir` for this provider; `REER_MODEL_CACHE` still wins. */
+  cache_dir: z.string().min(1).nullable().optional(),
 });
 export type LlamaSettings = z.infer<typeof LlamaSettingsSchema>;
 
@@ -104,18 +104,18 @@ export class LlamaBackend implements LmBackend {
     this.#logger = options.logger;
     this.#runtime = {
       gpu: this.#settings.gpu,
-      gpuLayers: this.#settings.gpuLayers,
-      contextSize: this.#settings.contextSize,
+      gpuLayers: this.#settings.gpu_layers,
+      contextSize: this.#settings.context_size,
       sequences: this.#settings.sequences,
       threads: this.#settings.threads ?? defaultThreads(),
-      batchSize: this.#settings.batchSize,
+      batchSize: this.#settings.batch_size,
     };
   }
 
   /** The GGUF file this backend runs (resolved on first use). */
   get modelPath(): string {
     if (this.#path === null) {
-      const cacheDir = resolveModelCacheDir({ env: this.#env, configured: this.#settings.cacheDir ?? null });
+      const cacheDir = resolveModelCacheDir({ env: this.#env, configured: this.#settings.cache_dir ?? null });
       this.#path = resolveModelFile(this.model, { cacheDir });
     }
     return this.#path;
@@ -187,7 +187,7 @@ export class LlamaBackend implements LmBackend {
       const before = { input: sequence.tokenMeter.usedInputTokens, output: sequence.tokenMeter.usedOutputTokens };
       const options: LLamaChatGenerateResponseOptions = {
         signal,
-        maxTokens: request.maxTokens ?? this.#settings.maxTokens,
+        maxTokens: request.maxTokens ?? this.#settings.max_tokens,
         temperature: request.temperature ?? 0.7,
         ...(request.topP !== undefined ? { topP: request.topP } : {}),
         ...(request.topK !== undefined ? { topK: request.topK } : {}),
@@ -250,7 +250,7 @@ export class LlamaBackend implements LmBackend {
     }
     if (tokens.length > sequence.contextSize) {
       throw new ReerError('E_CAPABILITY', `score request of ${tokens.length} tokens exceeds the context of ${sequence.contextSize}`, {
-        hint: 'Raise providers.llama.contextSize or score shorter text.',
+        hint: 'Raise providers.llama.context_size or score shorter text.',
       });
     }
     if (signal.aborted) throw abortError();

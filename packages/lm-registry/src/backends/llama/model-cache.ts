@@ -134,7 +134,7 @@ export const DEFAULT_MODEL_PREFERENCE = ['gemma3-270m-it', 'smollm2-360m-instruc
  */
 export function findCachedDefaultModel(options: { env?: EnvLike; models?: ModelsConfig; cacheDir?: string } = {}): string | null {
   const models = options.models ?? ModelsConfigSchema.parse({});
-  const cacheDir = options.cacheDir ?? resolveModelCacheDir({ env: options.env ?? {}, configured: models.cacheDir });
+  const cacheDir = options.cacheDir ?? resolveModelCacheDir({ env: options.env ?? {}, configured: models.cache_dir });
   const cached = listCachedModels(cacheDir, models);
   if (cached.length === 0) return null;
   const names = new Set(cached.map((m) => m.name));
@@ -226,7 +226,7 @@ export async function pullModel(name: string, options: PullOptions): Promise<Pul
     });
   }
   const lengthHeader = response.headers.get('content-length');
-  const totalBytes = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : (entry.sizeBytes ?? null);
+  const totalBytes = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : (entry.size_bytes ?? null);
   const hash = createHash('sha256');
   let receivedBytes = 0;
   options.onProgress?.({ receivedBytes, totalBytes });
