@@ -25,3 +25,5 @@ export { writeTunedPipeline, tunedPipelineDocument, TunedPipelineFileSchema } fr
 export type { TunedPipelineFile, TunedPipelineInput } from './tuned-pipeline.ts';
 export { GepaConfigSchema } from './config.ts';
 export type { GepaConfig } from './config.ts';
+export { buildTuningSets, splitByTime, deriveBrief, readTuningExamples, TuningExampleSchema } from './tuning-sets.ts';
+export type { TuningExample, TuningSets, BuildTuningSetsOptions } from './tuning-sets.ts';
