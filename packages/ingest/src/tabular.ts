@@ -98,6 +98,10 @@ function parseBool(raw: string | undefined): boolean | undefined {
   return undefined;
 }
 
+function cellAt(fields: readonly string[], index: number): string | undefined {
+  return index >= 0 ? fields[index] : undefined;
+}
+
 const MEDIA_POST_TYPES = /photo|image|video|reel|carousel|album|story|document|media/i;
 
 /**
@@ -128,17 +132,16 @@ export function createRowNormalizer(binding: ColumnBinding, ctx: RowContext): (f
   const mediaFromUrl = format.id === 'linkedin-shares';
 
   return (fields, line) => {
-    const cell = (i: number): string | undefined => (i >= 0 ? fields[i] : undefined);
     try {
-      const url = cell(iUrl)?.trim() || undefined;
+      const url = cellAt(fields, iUrl)?.trim() || undefined;
       let postPlatform = platform;
-      const rawPlatform = cell(iPlatform)?.trim().toLowerCase();
+      const rawPlatform = cellAt(fields, iPlatform)?.trim().toLowerCase();
       if (rawPlatform) {
         const parsed = PlatformSchema.safeParse(rawPlatform);
         if (!parsed.success) return `platform: "${rawPlatform}" is not one of ${PlatformSchema.options.join(', ')}`;
         postPlatform = parsed.data;
       }
-      const rawId = cell(iId);
+      const rawId = cellAt(fields, iId);
       const repairs: string[] = [];
       let postId: string | undefined;
       if (postPlatform === 'x') {
@@ -153,12 +156,12 @@ export function createRowNormalizer(binding: ColumnBinding, ctx: RowContext): (f
       }
       if (!postId) return url ? `empty post id (junk row; link ${url})` : 'empty post id (junk row)';
 
-      const rawText = cell(iText) ?? '';
+      const rawText = cellAt(fields, iText) ?? '';
       let text = repairMojibake(rawText);
       if (text !== rawText) repairs.push('mojibake');
       if (isX) text = decodeEntities(text);
 
-      const date = parseDate(cell(iDate), 'date');
+      const date = parseDate(cellAt(fields, iDate), 'date');
       if (!date) return 'no publish date';
 
       const metrics: PostMetrics = {};
@@ -172,20 +175,20 @@ export function createRowNormalizer(binding: ColumnBinding, ctx: RowContext): (f
         metrics.engagement_rate = metrics.engagements / metrics.impressions;
       }
 
-      const rawAuthor = cell(iAuthor)?.trim();
+      const rawAuthor = cellAt(fields, iAuthor)?.trim();
       const author = ctx.author ?? (rawAuthor ? repairMojibake(rawAuthor) : undefined) ?? (isX ? handleFromPermalink(url) : undefined) ?? ctx.fallbackAuthor ?? 'unknown';
 
-      const isReply = parseBool(cell(iIsReply)) ?? (format.atMeansReply && text.startsWith('@'));
-      const isRepost = parseBool(cell(iIsRepost)) ?? parseBool(cell(iIsShare)) ?? (isX && text.startsWith('RT @'));
-      let hasMedia = parseBool(cell(iHasMedia));
+      const isReply = parseBool(cellAt(fields, iIsReply)) ?? (format.atMeansReply && text.startsWith('@'));
+      const isRepost = parseBool(cellAt(fields, iIsRepost)) ?? parseBool(cellAt(fields, iIsShare)) ?? (isX && text.startsWith('RT @'));
+      let hasMedia = parseBool(cellAt(fields, iHasMedia));
       if (hasMedia === undefined) {
-        if (mediaFromUrl) hasMedia = !isMissing(cell(iHasMedia) ?? '');
+        if (mediaFromUrl) hasMedia = !isMissing(cellAt(fields, iHasMedia) ?? '');
         else if (iMediaViews >= 0 || iMediaEng >= 0) {
-          const views = parseCount(cell(iMediaViews), 'media views');
-          const eng = parseCount(cell(iMediaEng), 'media engagements');
+          const views = parseCount(cellAt(fields, iMediaViews), 'media views');
+          const eng = parseCount(cellAt(fields, iMediaEng), 'media engagements');
           if (views !== undefined || eng !== undefined) hasMedia = (views ?? 0) + (eng ?? 0) > 0;
         } else if (iPostType >= 0) {
-          const type = cell(iPostType)?.trim();
+          const type = cellAt(fields, iPostType)?.trim();
           if (type && !isMissing(type)) hasMedia = MEDIA_POST_TYPES.test(type);
         }
       }
@@ -201,7 +204,7 @@ export function createRowNormalizer(binding: ColumnBinding, ctx: RowContext): (f
         metrics,
       };
       if (url) data.url = url;
-      const lang = cell(iLang)?.trim();
+      const lang = cellAt(fields, iLang)?.trim();
       if (lang) data.lang = lang;
       if (hasMedia !== undefined) data.has_media = hasMedia;
       const post: ParsedPost = { data, line, datePrecision: date.precision };

@@ -1,0 +1,22 @@
+import { detectFormat } from '../src/detect.ts';
+import { readExport } from '../src/read-export.ts';
+import { TraceStore } from '@reer/trace-store';
+import { rmSync } from 'node:fs';
+const file = process.argv[2]!;
+const N = Number(process.argv[3] ?? 200000);
+let t = performance.now(); let n = 0; const keep: any[] = [];
+const d = await detectFormat(file);
+for await (const b of readExport(d)) { n += b.rows; for (const p of b.posts) if (keep.length < N) keep.push({ type: 'post', source: 'social-collect:x-legacy', data: p.data, metadata: { file, line: p.line, format: 'x-legacy' } }); if (n >= N) break; }
+let dt = performance.now() - t;
+console.log('parse+normalize', n, ((dt * 1000) / n).toFixed(2), 'us/row');
+rmSync('/tmp/parts-store', { recursive: true, force: true });
+const store = await TraceStore.open('/tmp/parts-store');
+t = process.cpuUsage().user / 1000;
+for (let i = 0; i < keep.length; i += 2000) await store.upsert('posts', keep.slice(i, i + 2000));
+dt = process.cpuUsage().user / 1000 - t;
+console.log('upsert', keep.length, ((dt * 1000) / keep.length).toFixed(2), 'us/row');
+t = process.cpuUsage().user / 1000;
+const s2 = structuredClone(keep.slice(0, 20000));
+console.log('structuredClone', ((performance.now() - t) * 1000 / 20000).toFixed(2), 'us/row');
+await store.close();
+console.log('rss', (process.memoryUsage().rss / 1e6) | 0);
