@@ -1,4 +1,21 @@
 export { summarizeLogprobs, REER_LOGPROB_CLIP } from './score-summary.ts';
+export { createRegistry } from './registry.ts';
+export type { LmRegistry, RegistryOptions, ProviderInfo, HealthCheck } from './registry.ts';
+export { createAxService } from './ax-service.ts';
+export { parseLmUri, LM_SCHEMES } from './lm-uri.ts';
+export type { LmUri, LmScheme } from './lm-uri.ts';
+export {
+  PROVIDER_KINDS,
+  SCORE_METHODS,
+  ProviderConfigSchema,
+  ProvidersSectionSchema,
+  RateLimitsSchema,
+  RetryConfigSchema,
+  loadProvidersSettings,
+} from './provider-config.ts';
+export type { ProviderConfig, ProviderKind, ProvidersSection, ProvidersSettings, RateLimits, RetryConfig, ScoreMethod } from './provider-config.ts';
+export { usageOfResults, usageOfEntries } from './usage.ts';
+export { redactSecrets } from './provider-error.ts';
 export type {
   LmCapabilities,
   Capability,
@@ -18,3 +35,14 @@ export type {
   BackendOptions,
   BackendFactory,
 } from './types.ts';
+export {
+  createLlamaBackend,
+  LlamaSettingsSchema,
+  ModelsConfigSchema,
+  loadModelsConfig,
+  resolveModelCacheDir,
+  listCachedModels,
+  pullModel,
+  findCachedDefaultModel,
+} from './backends/llama/index.ts';
+export type { LlamaSettings, CatalogEntry, ModelsConfig, CachedModel, PullProgress, PullResult } from './backends/llama/index.ts';

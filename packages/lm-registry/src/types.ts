@@ -62,6 +62,8 @@ export interface ChatResult extends BackendChatResult {
   lm: string;
   latencyMs: number;
   attempts: number;
+  /** Estimated cost of this call (all attempts that returned usage) from the provider's pricing. */
+  costUsd: number;
 }
 
 export type StreamEvent = { type: 'delta'; text: string } | { type: 'done'; result: BackendChatResult };
@@ -103,6 +105,9 @@ export interface LmBackend {
   score?(requests: ScoreRequest[], signal: AbortSignal): Promise<ScoreResult[]>;
   /** An Ax AI service for Ax programs, when the backend provides its own (e.g. an Ax profile). */
   axService?(): AxAIService;
+  /** A cheap live call proving the backend is reachable and authorised (e.g. list models); returns
+   * a short description. The registry falls back to a one-token chat when absent. */
+  health?(signal: AbortSignal): Promise<string>;
   /** Release processes, models, sockets. */
   close?(): Promise<void>;
 }
@@ -139,6 +144,8 @@ export interface BackendOptions {
   env: Readonly<Record<string, string | undefined>>;
   logger: import('@reer/core').Logger;
   settings: Record<string, unknown>;
+  /** Replaces global fetch for HTTP backends (tests, proxies). */
+  fetch?: typeof fetch;
 }
 
 /** Creates a backend for one model. Must not block: start processes or load weights lazily. */
