@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { addGlobalOptions } from '@reer/cli-kit';
+import { modelsCommand } from './commands/models.ts';
 
 /** The command table. Each command lives in `commands/<name>.ts` and loads heavy libraries lazily. */
 export function buildProgram(): Command {
   const program = addGlobalOptions(new Command('social-run').description("Generate posts in the author's voice, tune the program, manage providers and models."));
+  program.addCommand(modelsCommand());
   return program;
 }
