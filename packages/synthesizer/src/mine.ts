@@ -71,7 +71,7 @@ export interface MineSummary {
   /** True when an abort signal stopped the run before every exemplar was tried. */
   interrupted: boolean;
   strategies: StrategyData[];
-  usage: { generator_calls: number; input_tokens: number; output_tokens: number; scoring_calls: number; scored_candidates: number };
+  usage: { generator_calls: number; input_tokens: number; output_tokens: number; cost_usd: number; scoring_calls: number; scored_candidates: number };
   models: { generator: string | null; scorer: string | null };
 }
 
@@ -146,6 +146,26 @@ function isFatal(error: unknown): boolean {
   return isReerError(error) && (error.kind === 'input' || error.code === 'E_PROVIDER_AUTH' || error.code === 'E_ABORTED');
 }
 
+const HEURISTIC_CHUNK = 1000;
+
+/** A trace without an LM: the extracted query, no trajectory. */
+function heuristicTrace(p: ScoredPost): TraceData {
+  return {
+    ...baseTrace(p),
+    query: extractQueryFromPost(p.post, p.structure),
+    query_source: 'extracted',
+    trajectory: '',
+    segments: [],
+    initial_score: null,
+    final_score: null,
+    history: [],
+    stop: null,
+    leak: { flagged: false, overlap: 0 },
+    models: { generator: null, scorer: null },
+    mode: 'heuristic',
+  };
+}
+
 function baseTrace(p: ScoredPost) {
   return {
     post_key: postKey(p.post),
@@ -209,7 +229,7 @@ export async function mine(store: MiningStore, options: MineOptions): Promise<Mi
     leaked: 0,
     interrupted: false,
     strategies: [],
-    usage: { generator_calls: 0, input_tokens: 0, output_tokens: 0, scoring_calls: 0, scored_candidates: 0 },
+    usage: { generator_calls: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0, scoring_calls: 0, scored_candidates: 0 },
     models: { generator: generator?.uri ?? null, scorer: scorerLm?.uri ?? null },
   };
   const scorer = scorerLm ? createScoreBatcher(scorerLm, config.score_batch) : undefined;
@@ -218,29 +238,13 @@ export async function mine(store: MiningStore, options: MineOptions): Promise<Mi
   const report = (p: ScoredPost, status: MineProgress['status']) => options.onProgress?.({ done: ++done, total: todo.length, postKey: postKey(p.post), status });
 
   const mineOne = async (p: ScoredPost): Promise<{ trace: TraceData } | { dropped: string }> => {
-    if (!generator || !scorer) {
-      const trace: TraceData = {
-        ...baseTrace(p),
-        query: extractQueryFromPost(p.post, p.structure),
-        query_source: 'extracted',
-        trajectory: '',
-        segments: [],
-        initial_score: null,
-        final_score: null,
-        history: [],
-        stop: null,
-        leak: { flagged: false, overlap: 0 },
-        models: { generator: null, scorer: null },
-        mode: 'heuristic',
-      };
-      return { trace };
-    }
+    if (!generator || !scorer) throw new ReerError('E_INTERNAL', 'REER mining without models');
     let query: string;
-    let queryTokens = { inputTokens: 0, outputTokens: 0, calls: 0 };
+    let queryTokens = { inputTokens: 0, outputTokens: 0, costUsd: 0, calls: 0 };
     if (config.query_source === 'lm') {
       const written = await writeQuery(generator, p.post, options.signal);
       query = written.query;
-      queryTokens = { inputTokens: written.inputTokens, outputTokens: written.outputTokens, calls: 1 };
+      queryTokens = { inputTokens: written.inputTokens, outputTokens: written.outputTokens, costUsd: written.costUsd, calls: 1 };
     } else {
       query = extractQueryFromPost(p.post, p.structure);
     }
@@ -248,6 +252,7 @@ export async function mine(store: MiningStore, options: MineOptions): Promise<Mi
     summary.usage.generator_calls += result.usage.generatorCalls + queryTokens.calls;
     summary.usage.input_tokens += result.usage.inputTokens + queryTokens.inputTokens;
     summary.usage.output_tokens += result.usage.outputTokens + queryTokens.outputTokens;
+    summary.usage.cost_usd += result.usage.costUsd + queryTokens.costUsd;
     summary.usage.scored_candidates += result.usage.scoredCandidates;
     if (result.status === 'dropped') return { dropped: result.reason };
     const trace: TraceData = {
@@ -267,11 +272,33 @@ export async function mine(store: MiningStore, options: MineOptions): Promise<Mi
         generator_calls: result.usage.generatorCalls + queryTokens.calls,
         input_tokens: result.usage.inputTokens + queryTokens.inputTokens,
         output_tokens: result.usage.outputTokens + queryTokens.outputTokens,
+        cost_usd: result.usage.costUsd + queryTokens.costUsd,
         scored_candidates: result.usage.scoredCandidates,
       },
       mode: 'reer',
     };
     return { trace };
+  };
+
+  // Without an LM each trace takes microseconds: append them in chunks rather than one lock each.
+  const extractAll = async () => {
+    for (let from = 0; from < todo.length; from += HEURISTIC_CHUNK) {
+      if (options.signal?.aborted) {
+        summary.interrupted = true;
+        return;
+      }
+      const chunk = todo.slice(from, from + HEURISTIC_CHUNK);
+      const traces = chunk.map((p) => heuristicTrace(p));
+      await store.append(
+        'traces',
+        traces.map((data) => ({ type: 'trace' as const, source: MINE_SOURCE, data, metadata: { run_id: runId } })),
+      );
+      for (const [i, trace] of traces.entries()) {
+        existing.set(trace.post_key, trace);
+        summary.mined++;
+        report(chunk[i] as ScoredPost, 'mined');
+      }
+    }
   };
 
   // A worker pool: each finished trace is appended at once, so an interrupt loses only those in flight.
@@ -313,8 +340,8 @@ export async function mine(store: MiningStore, options: MineOptions): Promise<Mi
       }
     }
   };
-  const concurrency = noLm ? 1 : Math.max(1, config.concurrency);
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, todo.length)) }, worker));
+  if (noLm) await extractAll();
+  else await Promise.all(Array.from({ length: Math.min(Math.max(1, config.concurrency), Math.max(1, todo.length)) }, worker));
   if (fatal !== undefined) throw fatal;
   if (scorer) summary.usage.scoring_calls = scorer.stats.calls;
   if (summary.interrupted) return summary;

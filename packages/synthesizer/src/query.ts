@@ -37,7 +37,7 @@ export function extractQueryFromPost(post: Pick<PostData, 'text' | 'platform'>, 
 }
 
 /** The query x behind a post, written by the generator LM (deterministic: temperature 0). */
-export async function writeQuery(lm: GeneratorLm, post: Pick<PostData, 'text' | 'platform'>, signal?: AbortSignal): Promise<{ query: string; inputTokens: number; outputTokens: number }> {
+export async function writeQuery(lm: GeneratorLm, post: Pick<PostData, 'text' | 'platform'>, signal?: AbortSignal): Promise<{ query: string; inputTokens: number; outputTokens: number; costUsd: number }> {
   const result = await lm.chat({ messages: queryMessages(post.text, post.platform), temperature: 0, maxTokens: 200, ...(signal ? { signal } : {}) });
-  return { query: extractQuery(result.text), inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens };
+  return { query: extractQuery(result.text), inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, costUsd: result.costUsd };
 }

@@ -32,6 +32,7 @@ export interface SynthesisUsage {
   generatorCalls: number;
   inputTokens: number;
   outputTokens: number;
+  costUsd: number;
   scoredCandidates: number;
 }
 
@@ -65,7 +66,7 @@ function estimateTokens(text: string): number {
  * search scored by the scoring LM; the final plan is leak-checked against the post.
  */
 export async function synthesizeTrajectory(input: SynthesisInput, models: { generator: GeneratorLm; scorer: ScoringLm }, options: SynthesisOptions): Promise<SynthesisResult> {
-  const usage: SynthesisUsage = { generatorCalls: 0, inputTokens: 0, outputTokens: 0, scoredCandidates: 0 };
+  const usage: SynthesisUsage = { generatorCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, scoredCandidates: 0 };
   const gen = options.generation;
   const chat = async (messages: ReturnType<typeof rewriteMessages>) => {
     const result = await models.generator.chat({
@@ -78,6 +79,7 @@ export async function synthesizeTrajectory(input: SynthesisInput, models: { gene
     usage.generatorCalls++;
     usage.inputTokens += result.usage.inputTokens;
     usage.outputTokens += result.usage.outputTokens;
+    usage.costUsd += result.costUsd;
     return result;
   };
 

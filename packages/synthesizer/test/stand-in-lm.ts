@@ -96,7 +96,7 @@ export function standInLm(options: StandInOptions = {}): StandInLm {
       if (!options.chat) throw new ReerError('E_CAPABILITY', `${uri} cannot chat`);
       const text = await options.chat(request);
       const outputTokens = options.outputTokens ? options.outputTokens(text) : (text.match(/\S+/g) ?? []).length;
-      return { text, finishReason: 'stop', usage: { inputTokens: 10, outputTokens }, lm: uri, latencyMs: 0, attempts: 1 };
+      return { text, finishReason: 'stop', usage: { inputTokens: 10, outputTokens }, lm: uri, latencyMs: 0, attempts: 1, costUsd: 0 };
     },
     stream(): AsyncIterable<never> {
       throw new ReerError('E_CAPABILITY', `${uri} cannot stream`);

@@ -19,6 +19,8 @@ export const TraceUsageSchema = z.object({
   generator_calls: z.number().int().nonnegative(),
   input_tokens: z.number().int().nonnegative(),
   output_tokens: z.number().int().nonnegative(),
+  /** Estimated generator cost from the provider's pricing (0 for local models). */
+  cost_usd: z.number().nonnegative().optional(),
   /** Trajectories scored (each one request to the scoring LM, batched into fewer calls). */
   scored_candidates: z.number().int().nonnegative(),
 });

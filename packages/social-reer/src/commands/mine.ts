@@ -35,7 +35,9 @@ function decimal(min: number, max: number) {
 }
 
 export function mineCommand(): Command {
+  // addCommand() does not pass the root's exitOverride on: without it a usage error would exit 1 from inside commander.
   const command = new Command('mine')
+    .exitOverride()
     .description(
       "Mine REER traces from the author's best posts (the plan that makes each post most predictable), then mine strategies from them. Finished traces are stored as they complete: an interrupted run resumes where it stopped.",
     )

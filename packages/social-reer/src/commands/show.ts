@@ -61,7 +61,9 @@ function formatTrace(id: string, timestamp: string, t: TraceData): string {
 }
 
 export function showCommand(): Command {
+  // addCommand() does not pass the root's exitOverride on: without it a usage error would exit 1 from inside commander.
   const command = new Command('show')
+    .exitOverride()
     .description('Print a trace readably: the post, the brief, the plan as it evolved and the score at each accepted step.')
     .argument('<ref>', 'trace record id, post key (x:123) or post id');
   withJson(command);

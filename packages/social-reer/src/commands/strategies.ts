@@ -9,7 +9,9 @@ interface StrategiesFlags {
 }
 
 export function strategiesCommand(): Command {
+  // addCommand() does not pass the root's exitOverride on: without it a usage error would exit 1 from inside commander.
   const command = new Command('strategies')
+    .exitOverride()
     .description(
       "Mine strategies from the stored traces and the posts' features (what `mine` does at its end) and store them: clusters of the author's best posts with the same structure, each with a brief, when to use it, examples, its lift over the author's baseline with a confidence interval, and best posting times where enough posts support them.",
     )
