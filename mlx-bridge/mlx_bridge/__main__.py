@@ -8,6 +8,23 @@ import platform
 import sys
 
 
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel for SIGTERM when the parent dies, so a bridge busy in a long forward
+    pass does not outlive a client killed with SIGKILL (stdin EOF covers the idle case everywhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mlx_bridge", description=__doc__)
     parser.add_argument("--log-level", default=os.environ.get("MLX_BRIDGE_LOG_LEVEL", "info"),
@@ -19,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", choices=["default", "cpu", "gpu"], default="default")
     args = parser.parse_args(argv)
 
+    _die_with_parent()
     # Protocol messages go to the real stdout; everything else that prints (libraries, C code)
     # lands on stderr, so a stray print can never corrupt the stream.
     protocol_out = os.fdopen(os.dup(1), "wb", buffering=0)

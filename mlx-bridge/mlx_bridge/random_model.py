@@ -3,6 +3,11 @@
     python -m mlx_bridge.random_model --preset tiny            # ~100k parameters, for tests
     python -m mlx_bridge.random_model --preset bench-100m      # ~105M parameters, CPU benchmark
     python -m mlx_bridge.random_model --preset bench-1b --dtype bfloat16 --out /tmp/m
+    python -m mlx_bridge.random_model --preset parrot --say "Reply Text: Ship it"
+
+`parrot` is the tiny model rewired into a bigram chain that answers any chat prompt with exactly
+the `--say` text and then its end-of-turn token, so programs that parse the output (Ax) can be
+tested end to end with deterministic text.
 
 The directory holds what `mlx_lm.load` needs: config.json, model.safetensors, tokenizer.json and
 tokenizer_config.json (with a ChatML chat template). Nothing is downloaded: the tokenizer is a
@@ -24,6 +29,8 @@ BUILDER_VERSION = 1
 PRESETS: dict[str, dict[str, int]] = {
     "tiny": dict(hidden_size=64, num_hidden_layers=2, intermediate_size=128, num_attention_heads=4,
                  num_key_value_heads=2, vocab_size=512),
+    "parrot": dict(hidden_size=64, num_hidden_layers=2, intermediate_size=128, num_attention_heads=4,
+                   num_key_value_heads=2, vocab_size=512),
     "bench-100m": dict(hidden_size=768, num_hidden_layers=14, intermediate_size=2048,
                        num_attention_heads=12, num_key_value_heads=12, vocab_size=8192),
     "bench-1b": dict(hidden_size=2048, num_hidden_layers=16, intermediate_size=8192,
@@ -69,7 +76,7 @@ def _synthetic_corpus(seed: int, words: int) -> list[str]:
     return lines
 
 
-def build_tokenizer(vocab_size: int, seed: int):
+def build_tokenizer(vocab_size: int, seed: int, extra_lines: list[str] | None = None):
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 
     tokenizer = Tokenizer(models.BPE())
@@ -84,7 +91,7 @@ def build_tokenizer(vocab_size: int, seed: int):
         show_progress=False,
     )
     corpus_words = 0 if vocab_size <= 600 else vocab_size * 6
-    tokenizer.train_from_iterator(_synthetic_corpus(seed, corpus_words), trainer=trainer)
+    tokenizer.train_from_iterator(_synthetic_corpus(seed, corpus_words) + (extra_lines or []), trainer=trainer)
     # Pad to the exact size so every id the model can sample decodes.
     missing = vocab_size - tokenizer.get_vocab_size()
     if missing > 0:
@@ -94,10 +101,40 @@ def build_tokenizer(vocab_size: int, seed: int):
     return tokenizer
 
 
-def build(preset: str, out: Path, seed: int = 0, dtype: str = "float32", force: bool = False) -> Path:
+DEFAULT_PARROT_TEXT = "Reply Text: Ship it"
+
+
+def _make_parrot(model, tokenizer, say: str) -> None:
+    """Zeroes every block's output so each position's hidden state is its own token's embedding,
+    then sets the LM head so that the end of a chat prompt ("\n") is followed by `say`'s tokens
+    and then <|im_end|>. Every token of the chain must be distinct."""
+    import mlx.core as mx
+
+    newline = tokenizer.encode("\n").ids
+    chain = newline + tokenizer.encode(say).ids + [tokenizer.token_to_id("<|im_end|>")]
+    if len(set(chain[:-1])) != len(chain) - 1 or len(newline) != 1:
+        raise ValueError(f"--say {say!r} must tokenize to distinct tokens and contain no newline")
+    for layer in model.model.layers:
+        layer.self_attn.o_proj.weight = mx.zeros_like(layer.self_attn.o_proj.weight)
+        layer.mlp.down_proj.weight = mx.zeros_like(layer.mlp.down_proj.weight)
+    embeddings = model.model.embed_tokens.weight
+    norm = model.model.norm
+    head = mx.zeros((embeddings.shape[0], embeddings.shape[1]), dtype=embeddings.dtype)
+    for current, following in zip(chain, chain[1:]):
+        hidden = norm(embeddings[current][None])[0]
+        # A logit of 30 for the successor; other tokens get |cos| * 30, far below it.
+        head[following] = 30.0 * hidden / mx.sum(hidden * hidden)
+    model.lm_head.weight = head
+
+
+def build(preset: str, out: Path, seed: int = 0, dtype: str = "float32", force: bool = False,
+          say: str | None = None) -> Path:
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
-    spec = {"builder": BUILDER_VERSION, "preset": preset, "seed": seed, "dtype": dtype, **PRESETS[preset]}
+    if preset == "parrot":
+        say = say or DEFAULT_PARROT_TEXT
+    spec = {"builder": BUILDER_VERSION, "preset": preset, "seed": seed, "dtype": dtype, "say": say,
+            **PRESETS[preset]}
     marker = out / "build.json"
     if not force and marker.exists():
         try:
@@ -114,7 +151,8 @@ def build(preset: str, out: Path, seed: int = 0, dtype: str = "float32", force: 
     from mlx_lm.models import llama
 
     dims = PRESETS[preset]
-    tokenizer = build_tokenizer(dims["vocab_size"], seed)
+    # The parrot's reply is repeated in its corpus so its words become single, distinct tokens.
+    tokenizer = build_tokenizer(dims["vocab_size"], seed, [say] * 200 if preset == "parrot" and say else None)
     tokenizer.save(str(out / "tokenizer.json"))
     eos_id = tokenizer.token_to_id("<|im_end|>")
     eot_id = tokenizer.token_to_id("<|endoftext|>")
@@ -127,7 +165,7 @@ def build(preset: str, out: Path, seed: int = 0, dtype: str = "float32", force: 
         "rms_norm_eps": 1e-5,
         "rope_theta": 10000.0,
         "max_position_embeddings": 4096,
-        "tie_word_embeddings": True,
+        "tie_word_embeddings": preset != "parrot",
         "eos_token_id": [eos_id, eot_id],
         "bos_token_id": None,
         "torch_dtype": dtype,
@@ -150,6 +188,9 @@ def build(preset: str, out: Path, seed: int = 0, dtype: str = "float32", force: 
 
     mx.random.seed(seed)
     model = llama.Model(llama.ModelArgs.from_dict(config))
+    if preset == "parrot":
+        assert say is not None
+        _make_parrot(model, tokenizer, say)
     if dtype != "float32":
         model.set_dtype(getattr(mx, dtype))
     weights = dict(tree_flatten(model.parameters()))
@@ -169,8 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--dtype", choices=["float32", "float16", "bfloat16"], default="float32")
     parser.add_argument("--force", action="store_true", help="rebuild even when a matching build exists")
+    parser.add_argument("--say", help=f"parrot preset: the reply (default {DEFAULT_PARROT_TEXT!r})")
     args = parser.parse_args(argv)
-    out = build(args.preset, args.out or default_cache_dir(args.preset), args.seed, args.dtype, args.force)
+    out = build(args.preset, args.out or default_cache_dir(args.preset), args.seed, args.dtype, args.force,
+                args.say)
     print(out)
     return 0
 
