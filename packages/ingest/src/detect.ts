@@ -203,7 +203,10 @@ export async function detectFormat(file: string, options: ReadOptions = {}): Pro
   if (options.format && !forced) throw unusable(file, `--format ${options.format} does not read CSV files`);
   const candidates = forced ? [forced] : TABULAR_FORMATS;
 
-  const found = bestTabular(rows.slice(0, 5), candidates);
+  // A header sits above the data: rows after the first data row are not candidates (that is the
+  // header-as-last-row case, handled below).
+  const firstData = rows.findIndex((r) => rowLooksLikeData(r));
+  const found = bestTabular(rows.slice(0, firstData < 0 ? 5 : Math.min(5, firstData)), candidates);
   if (found) {
     const header = rows[found.row] ?? [];
     const binding = options.map ? applyMap(found.binding, header, options.map, file) : found.binding;

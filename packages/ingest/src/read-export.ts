@@ -121,19 +121,21 @@ function textOf(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Columns for JSON records: every field name present in the first record, plus the mapped keys. */
+/**
+ * Columns for JSON records: every field name (records need not all have the same keys), plus the
+ * mapped keys. The first record must have an id and a date under their names or their mapped keys.
+ */
 function jsonBinding(first: unknown, options: ReadOptions, file: string): { header: string[]; binding: ColumnBinding } {
-  const header: string[] = [];
+  const header: string[] = [...FIELD_NAMES];
   const columns = new Map<FieldName, number>();
-  for (const field of FIELD_NAMES) {
-    if (valueAt(first, field) !== undefined) {
-      columns.set(field, header.length);
-      header.push(field);
-    }
-  }
+  FIELD_NAMES.forEach((field, i) => columns.set(field, i));
   for (const column of Object.values(options.map ?? {})) if (!header.includes(column)) header.push(column);
   const binding = applyMap({ columns, positional: false }, header, options.map ?? {}, file);
-  if (!(binding.columns.has('post_id') || binding.columns.has('url')) || !binding.columns.has('created_at')) {
+  const present = (field: FieldName) => {
+    const index = binding.columns.get(field);
+    return index !== undefined && valueAt(first, header[index] ?? '') !== undefined;
+  };
+  if (!(present('post_id') || present('url')) || !present('created_at')) {
     const keys = typeof first === 'object' && first !== null ? Object.keys(first).join(', ') : '(not an object)';
     throw new ReerError('E_INPUT_FORMAT', `${file}: the records have no id (post_id or url) and date (created_at) field`, {
       hint: `Pass --map post_id=<key> --map created_at=<key> (dotted paths reach nested keys). Keys of the first record: ${keys}`,

@@ -74,7 +74,9 @@ export interface ParsedDate {
 }
 
 function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, offsetMinutes = 0): ParsedDate['iso'] | undefined {
-  if (mo < 0 || mo > 11 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
+  // Date.UTC would roll 2024-02-30 over into March: check the day against the month's length.
+  const monthDays = new Date(Date.UTC(y, mo + 1, 0)).getUTCDate();
+  if (mo < 0 || mo > 11 || d < 1 || d > monthDays || h > 23 || mi > 59 || s > 60) return undefined;
   const ms = Date.UTC(y, mo, d, h, mi, s) - offsetMinutes * 60_000;
   if (!Number.isFinite(ms)) return undefined;
   return new Date(ms).toISOString();

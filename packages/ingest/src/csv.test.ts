@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { CsvParser, parseCsv, sniffDelimiter } from './csv.ts';
+
+const SAMPLE = '\ufeff"id","text","n"\r\n"1","two\nlines, and ""quotes""","3.0"\r\n2,plain,\n"3","",""';
+
+describe('CsvParser', () => {
+  it('reads quoted multi-line fields, escaped quotes, CRLF, a BOM and a missing final newline', () => {
+    expect(parseCsv(SAMPLE)).toEqual([
+      { fields: ['id', 'text', 'n'], line: 1 },
+      { fields: ['1', 'two\nlines, and "quotes"', '3.0'], line: 2 },
+      { fields: ['2', 'plain', ''], line: 4 },
+      { fields: ['3', '', ''], line: 5 },
+    ]);
+  });
+
+  it('gives the same records however the text is split into chunks', () => {
+    const whole = parseCsv(SAMPLE);
+    for (const size of [1, 2, 3, 7, 13]) {
+      const out: { fields: string[]; line: number }[] = [];
+      const parser = new CsvParser((fields, line) => out.push({ fields, line }));
+      for (let i = 0; i < SAMPLE.length; i += size) parser.push(SAMPLE.slice(i, i + size));
+      parser.end();
+      expect(out, `chunk size ${size}`).toEqual(whole);
+    }
+  });
+
+  it('skips blank lines but counts them', () => {
+    expect(parseCsv('a,b\n\n1,2\n')).toEqual([
+      { fields: ['a', 'b'], line: 1 },
+      { fields: ['1', '2'], line: 3 },
+    ]);
+  });
+
+  it('keeps an unterminated quote at the end of the file instead of losing it', () => {
+    expect(parseCsv('a\n"open')).toEqual([
+      { fields: ['a'], line: 1 },
+      { fields: ['open'], line: 2 },
+    ]);
+  });
+
+  it('reads other delimiters', () => {
+    expect(parseCsv('a;b\n"x;y";2', ';')[1]?.fields).toEqual(['x;y', '2']);
+  });
+});
+
+describe('sniffDelimiter', () => {
+  it.each([
+    ['a,b,c\n1,2,3', ','],
+    ['a;b;c\n1;2;3', ';'],
+    ['a\tb\tc', '\t'],
+    ['"x;y",b,c', ','],
+  ])('%j → %j', (text, expected) => expect(sniffDelimiter(text)).toBe(expected));
+});
