@@ -136,7 +136,7 @@ export function tuneCommand(): Command {
         candidates: result.candidates.length,
         accepted: result.lineage.filter((e) => e.kind !== 'skipped' && e.accepted).length,
         sets: { train: sets.train.length, val: sets.val.length },
-        instruction: written.components.instruction,
+        instruction: written.components.instruction ?? DEFAULT_INSTRUCTION,
         replaced_previous: previous !== null,
       };
       if (ctx.json) printJson(summary);
