@@ -40,11 +40,6 @@ function charLen(cp: number): number {
   return cp > 0xffff ? 2 : 1;
 }
 
-/** A letter or combining mark, any script. */
-function isLetter(text: string, i: number, c: number): boolean {
-  if (c < 128) return isAsciiAlpha(c);
-  return LETTER_RE.test(String.fromCodePoint(codePointAt(text, i)));
-}
 function isLetterOrDigit(text: string, i: number, c: number): boolean {
   if (c < 128) return isAsciiAlpha(c) || isDigit(c);
   return LETTER_OR_DIGIT_RE.test(String.fromCodePoint(codePointAt(text, i)));

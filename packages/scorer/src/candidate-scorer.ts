@@ -129,7 +129,10 @@ export class CandidateScorer {
 
   private weights(platform: Platform): Record<HeuristicSignal, number> {
     let w = this.weightCache.get(platform);
-    if (!w) this.weightCache.set(platform, (w = weightsFor(this.config, platform)));
+    if (!w) {
+      w = weightsFor(this.config, platform);
+      this.weightCache.set(platform, w);
+    }
     return w;
   }
 

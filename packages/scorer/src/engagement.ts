@@ -76,7 +76,10 @@ export function periodNormalizedEngagement(posts: readonly PostData[], options: 
     if (e === null) continue;
     const group = `${post.platform}\u0000${post.author}`;
     let list = groups.get(group);
-    if (!list) groups.set(group, (list = []));
+    if (!list) {
+      list = [];
+      groups.set(group, list);
+    }
     list.push({ t: Date.parse(post.created_at), e, key: postKey(post) });
   }
   const out = new Map<string, number>();

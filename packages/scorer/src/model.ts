@@ -259,7 +259,10 @@ export function fitEngagementModel(posts: readonly PostData[], options: FitOptio
       acc.weight += validTo - trainTo;
       perLambda.set(lambda, acc);
       let out = oof.get(lambda);
-      if (!out) oof.set(lambda, (out = new Float64Array(n).fill(Number.NaN)));
+      if (!out) {
+        out = new Float64Array(n).fill(Number.NaN);
+        oof.set(lambda, out);
+      }
       // Squash per fold so each fold's predictions are on the scale the scorer will use.
       const trainPred = predictRows(design, s, w, yMean, 0, trainTo);
       const stats = meanStd(trainPred);

@@ -17,6 +17,8 @@ function parseSplit(value: string): number {
 export function backtestCommand(): Command {
   const command = withJson(
     new Command('backtest')
+      // Usage errors and --help must reach runMain (exit 2 / 0) rather than exit here.
+      .exitOverride()
       .description('Fit on the earlier posts, score the later ones, and compare with their real engagement and simple baselines')
       .option('--split <share>', 'share of original posts, oldest first, to fit on', parseSplit, 0.7)
       .option('--author <name>', 'only this author’s posts')

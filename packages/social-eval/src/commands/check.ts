@@ -29,6 +29,8 @@ function parseCount(value: string): number {
 export function checkCommand(): Command {
   const command = withJson(
     new Command('check')
+      // Usage errors and --help must reach runMain (exit 2 / 0) rather than exit here.
+      .exitOverride()
       .description('CI gate: fail when any post scores below --min-score, breaks a hard rule, or has more than --max-violations violations')
       .requiredOption('--input <file>', 'posts: JSONL, CSV with a text column, or text with one post per paragraph')
       .requiredOption('--min-score <score>', 'lowest passing score, 0–1', parseScore)
@@ -68,7 +70,7 @@ export function checkCommand(): Command {
       try {
         await writeFile(options.junit, xml, 'utf8');
       } catch (cause) {
-        throw new ReerError('E_USAGE', `${options.junit}: cannot write the JUnit report (${errorMessage(cause)})`, { hint: 'Check that the folder of --junit exists and is writable.' });
+        throw new ReerError('E_INPUT_NOT_FOUND', `${options.junit}: cannot write the JUnit report (${errorMessage(cause)})`, { hint: 'Check that the folder of --junit exists and is writable.' });
       }
     }
     const scores = results.map((r) => r.result.score);

@@ -64,6 +64,8 @@ export function compareEvaluations(a: EvaluationData, b: EvaluationData, thresho
 export function compareCommand(): Command {
   const command = withJson(
     new Command('compare')
+      // Usage errors and --help must reach runMain (exit 2 / 0) rather than exit here.
+      .exitOverride()
       .description('Compare two saved evaluations and fail on a significant regression')
       .argument('<a>', 'the baseline evaluation (JSON from backtest --json or check --json)')
       .argument('<b>', 'the new evaluation')

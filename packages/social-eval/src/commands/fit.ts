@@ -10,6 +10,8 @@ interface FitCommandOptions {
 export function fitCommand(): Command {
   const command = withJson(
     new Command('fit')
+      // Usage errors and --help must reach runMain (exit 2 / 0) rather than exit here.
+      .exitOverride()
       .description("Fit the engagement model on the author's original posts in the data dir and save it")
       .option('--author <name>', 'only this author’s posts (default: every author in the store)')
       .addOption(new Option('--platform <platform>', 'platform to fit for (default: the one with the most posts)').choices(PLATFORMS)),

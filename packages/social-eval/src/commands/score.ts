@@ -12,6 +12,8 @@ interface ScoreOptions {
 export function scoreCommand(): Command {
   const command = withJson(
     new Command('score')
+      // Usage errors and --help must reach runMain (exit 2 / 0) rather than exit here.
+      .exitOverride()
       .description('Score posts with the heuristics and the engagement model learned from the data dir')
       .requiredOption('--input <file>', 'posts: JSONL of {id, text, platform?, created_at?}, a CSV with a text column, or text with one post per paragraph')
       .addOption(new Option('--platform <platform>', 'platform for posts that name none (default: the most common in the input, else x)').choices(PLATFORMS)),
