@@ -115,6 +115,13 @@ describe('runGepa: the loop', () => {
     expect(firstComponentOfChild.some((c) => c !== undefined && c !== 'first')).toBe(true);
   });
 
+  it('ends the iteration without evaluating a child when the proposal is empty', async () => {
+    const adapter = toyAdapter(plusJudge);
+    const result = await runGepa({ seedCandidate: { instruction: 'go' }, trainset: train, valset: val, adapter, reflectionLm: scriptedLm(() => '```\n\n```'), budget: 20 });
+    expect(result.lineage[0]).toMatchObject({ kind: 'mutation', accepted: false, childScores: [], child: null, metricCalls: 4 + 3 });
+    expect(adapter.calls.every((c) => c.texts.instruction === 'go')).toBe(true);
+  });
+
   it('returns the best mean validation score, ties to the oldest', async () => {
     // Every proposal keeps the score: nothing is accepted, the seed wins.
     const adapter = toyAdapter(() => ({ score: 0.5, feedback: 'half' }));

@@ -295,7 +295,12 @@ async function runIteration<Example, Output>(
     // Drawn from the run's RNG so a backend that honours seeds reproduces the proposal too.
     seed: rng.int(2 ** 31),
   });
-  const child: Candidate = { ...parentCandidate, [component]: extractFencedText(reply.text) };
+  const proposed = extractFencedText(reply.text);
+  if (proposed.length === 0) {
+    // Like a failed proposal in the reference: the iteration ends without a child to evaluate.
+    return { iteration, kind: 'mutation', parent, component, minibatch: ids, parentScores: before.scores, childScores: [], accepted: false, child: null, metricCalls: state.metricCalls };
+  }
+  const child: Candidate = { ...parentCandidate, [component]: proposed };
 
   const after = await evaluateChecked(s.adapter, child, batch, false);
   state.metricCalls += batch.length;
