@@ -74,20 +74,36 @@ export interface LimiterSlot {
  * One provider's limits: requests are started at least `window / rpm` apart (so no window ever
  * holds more than `rpm` of them, even in a burst), at most `concurrency` run at once, and, where
  * `tpm` is set, estimated tokens per window stay within it.
+ *
+ * Bottleneck queues the calls and caps concurrency. The spacing is measured from when each request
+ * really started rather than with Bottleneck's `minTime`, which schedules from planned times and so
+ * sends a catch-up burst after the event loop stalls.
  */
 export class ProviderLimiter {
   private readonly bottleneck: Bottleneck;
   private readonly tokens: TokenWindow | undefined;
   readonly minSpacingMs: number;
+  private nextStartAt = 0;
+  private gate: Promise<void> = Promise.resolve();
 
   constructor(
     readonly limits: RateLimits,
     windowMs = DEFAULT_LIMIT_WINDOW_MS,
   ) {
     this.minSpacingMs = windowMs / limits.rpm;
-    // Bottleneck's timer works in whole ms; rounding up keeps measured rates at or under the limit.
-    this.bottleneck = new Bottleneck({ maxConcurrent: limits.concurrency, minTime: Math.ceil(this.minSpacingMs) });
+    this.bottleneck = new Bottleneck({ maxConcurrent: limits.concurrency });
     this.tokens = limits.tpm ? new TokenWindow(limits.tpm, windowMs) : undefined;
+  }
+
+  /** Wait for this request's turn: one start per `minSpacingMs`, in arrival order. */
+  private spaceStart(): Promise<void> {
+    const turn = this.gate.then(async () => {
+      const wait = this.nextStartAt - performance.now();
+      if (wait > 0) await abortableSleep(wait);
+      this.nextStartAt = performance.now() + this.minSpacingMs;
+    });
+    this.gate = turn;
+    return turn;
   }
 
   /** Wait for a slot (token budget first, then request spacing and concurrency). */
@@ -101,7 +117,8 @@ export class ProviderLimiter {
     await new Promise<void>((granted, refused) => {
       // Rejects only when the limiter is stopped with this job still queued.
       this.bottleneck
-        .schedule(() => {
+        .schedule(async () => {
+          await this.spaceStart();
           granted();
           return held;
         })

@@ -235,6 +235,12 @@ export class OpenAiCompatibleBackend implements LmBackend {
         tokens.push(first?.decoded_token ?? '');
         logprobs.push(first?.logprob ?? null);
       }
+      // vLLM sends null for the first position, so its text is unknown: it is whatever of the
+      // text the other tokens leave at the start.
+      if (entries[0] === null && tokens.length > 0) {
+        const rest = tokens.slice(1).join('');
+        if (text.endsWith(rest)) tokens[0] = text.slice(0, text.length - rest.length);
+      }
     } else {
       const echo = parsed.data.prompt?.[0]?.logprobs ?? choice?.logprobs ?? undefined;
       if (!echo) {

@@ -19,7 +19,7 @@ export interface FakeRequest {
   headers: Record<string, string>;
   /** Parsed JSON body (undefined when empty or not JSON). */
   body: unknown;
-  /** `performance.timeOrigin + performance.now()` when the request's body had arrived, in ms. */
+  /** `performance.timeOrigin + performance.now()` when the request arrived, in ms. */
   receivedAt: number;
 }
 
@@ -211,6 +211,8 @@ export async function startFakeOpenAIServer(options: FakeServerOptions = {}): Pr
   };
 
   const server = createServer((req, res) => {
+    // Arrival time is taken before the body is read, so rate measurements see when requests come in.
+    const receivedAt = performance.timeOrigin + performance.now();
     void (async () => {
       const raw = await readBody(req);
       const method = req.method ?? 'GET';
@@ -230,7 +232,7 @@ export async function startFakeOpenAIServer(options: FakeServerOptions = {}): Pr
         path,
         headers,
         body,
-        receivedAt: performance.timeOrigin + performance.now(),
+        receivedAt,
       };
       requests.push(request);
       const reply = (await handler?.(request)) ?? {};
