@@ -59,6 +59,14 @@ function defaultThreads(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
+/** The schema itself, also when given in OpenAI's `response_format.json_schema` envelope
+ * (`{ name, strict, schema }`), as Ax passes it: the envelope alone would constrain nothing. */
+function unwrapJsonSchema(schema: Record<string, unknown>): Record<string, unknown> {
+  const inner = schema.schema;
+  const isEnvelope = typeof schema.name === 'string' && schema.type === undefined && typeof inner === 'object' && inner !== null && !Array.isArray(inner);
+  return isEnvelope ? (inner as Record<string, unknown>) : schema;
+}
+
 function toHistory(messages: readonly ChatMessage[]): ChatHistoryItem[] {
   if (messages.length === 0) {
     throw new ReerError('E_USAGE', 'a chat request needs at least one message', { hint: 'Pass a user message.' });
@@ -180,7 +188,7 @@ export class LlamaBackend implements LmBackend {
   async #generate(request: ChatRequest, signal: AbortSignal, onText: ((text: string) => void) | undefined): Promise<BackendChatResult> {
     const shared = await this.shared();
     const history = toHistory(request.messages);
-    const grammar = request.jsonSchema ? await shared.grammarFor(request.jsonSchema) : undefined;
+    const grammar = request.jsonSchema ? await shared.grammarFor(unwrapJsonSchema(request.jsonSchema)) : undefined;
     const { LlamaChat } = await import('node-llama-cpp');
     return shared.sequences.use(signal, async (sequence) => {
       const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: shared.chatWrapper, autoDisposeSequence: false });
