@@ -10,6 +10,7 @@ import {
   parseDate,
   parseRate,
   repairMojibake,
+  repairMojibakeDetailed,
   resolvePostId,
 } from './values.ts';
 
@@ -157,8 +158,9 @@ export function createRowNormalizer(binding: ColumnBinding, ctx: RowContext): (f
       if (!postId) return url ? `empty post id (junk row; link ${url})` : 'empty post id (junk row)';
 
       const rawText = cellAt(fields, iText) ?? '';
-      let text = repairMojibake(rawText);
-      if (text !== rawText) repairs.push('mojibake');
+      const repaired = repairMojibakeDetailed(rawText);
+      let text = repaired.text;
+      if (text !== rawText) repairs.push(repaired.lossy ? 'mojibake-lossy' : 'mojibake');
       if (isX) text = decodeEntities(text);
 
       const date = parseDate(cellAt(fields, iDate), 'date');
@@ -209,6 +211,8 @@ export function createRowNormalizer(binding: ColumnBinding, ctx: RowContext): (f
       if (hasMedia !== undefined) data.has_media = hasMedia;
       const post: ParsedPost = { data, line, datePrecision: date.precision };
       if (repairs.length > 0) post.repairs = repairs;
+      // Keep the text as exported when the repair could not recover every character.
+      if (repaired.lossy) post.metadata = { original_text: rawText };
       return post;
     } catch (error: unknown) {
       if (error instanceof CellError) return error.message;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CellError, decodeEntities, hasMojibake, parseCount, parseDate, parseRate, repairMojibake, resolvePostId } from './values.ts';
+import { CellError, decodeEntities, hasMojibake, parseCount, parseDate, parseRate, repairMojibake, repairMojibakeDetailed, resolvePostId } from './values.ts';
 
 describe('parseCount', () => {
   it.each([
@@ -91,6 +91,14 @@ describe('repairMojibake', () => {
   it.each(['café', 'naïve façade', 'Ã  la', '日本語', 'plain'])('leaves correct text %j alone', (text) => {
     expect(repairMojibake(text)).toBe(text);
   });
+  it('recovers NBSP bytes saved as spaces and marks characters lost for good', () => {
+    // 🛠 is F0 9F 9B A0: the A0 (NBSP) came back as a space.
+    expect(repairMojibakeDetailed('the ðŸ›  tool')).toEqual({ text: 'the 🛠 tool', lossy: true });
+    // 🤝 is F0 9F A4 9D: 9D is undefined in Windows-1252 and was dropped.
+    expect(repairMojibakeDetailed('ðŸ¤x')).toEqual({ text: '\ufffdx', lossy: true });
+    expect(repairMojibakeDetailed(garble('Don’t'))).toEqual({ text: 'Don’t', lossy: false });
+  });
+
   it('repairs the damaged part of a mixed string', () => {
     expect(repairMojibake(`ok 日本 ${garble('’')}`)).toBe('ok 日本 ’');
   });

@@ -198,17 +198,68 @@ for (let i = 0; i < CP1252_HIGH.length; i++) CP1252_BYTE.set(CP1252_HIGH.charCod
 const HIGH_CLASS = CP1252_HIGH.replace(/[\u0081\u008d\u008f\u0090\u009d]/g, '');
 // A UTF-8 lead byte shown as Latin-1 (Â…ô) followed by a continuation byte shown as Windows-1252.
 const MOJIBAKE_HINT = new RegExp(`[\\u00c2-\\u00f4][\\u0080-\\u00bf${HIGH_CLASS}]`);
-const CP1252_RUN = new RegExp(`[\\u0080-\\u00ff${HIGH_CLASS}]+`, 'g');
+// Runs may hold spaces: tools that saved the damaged text often turned byte A0 (NBSP) into a space.
+const CP1252_RUN = new RegExp(`[\\u0080-\\u00ff${HIGH_CLASS}][\\u0080-\\u00ff${HIGH_CLASS} ]*`, 'g');
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function isContinuation(b: number | undefined): boolean {
+  return b !== undefined && b >= 0x80 && b <= 0xbf;
+}
+
+/**
+ * Decode bytes that were UTF-8 before a Windows-1252 round trip damaged them: a space where a
+ * continuation byte belongs was NBSP (A0); a continuation byte that is simply gone (the five
+ * bytes Windows-1252 leaves undefined are often dropped) cannot be recovered and becomes U+FFFD.
+ */
+function lenientUtf8(bytes: Uint8Array): { text: string; lossy: boolean } {
+  let out = '';
+  let lossy = false;
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const length = lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 && lead <= 0xdf ? 2 : 1;
+    if (length === 1) {
+      out += String.fromCharCode(lead);
+      i++;
+      continue;
+    }
+    const seq = [lead];
+    let k = 1;
+    for (; k < length; k++) {
+      const b = bytes[i + k];
+      if (isContinuation(b)) seq.push(b!);
+      else if (b === 0x20) {
+        // Usually NBSP turned into a space, but a dropped byte before a real space looks the
+        // same: the guess is flagged as lossy so the original text is kept beside it.
+        seq.push(0xa0);
+        lossy = true;
+      } else break;
+    }
+    if (k === length) {
+      try {
+        out += strictUtf8.decode(Uint8Array.from(seq));
+        i += length;
+        continue;
+      } catch {
+        // Not a valid sequence after all: fall through to the replacement character.
+      }
+    }
+    out += '\ufffd';
+    lossy = true;
+    i += Math.max(1, k);
+  }
+  return { text: out, lossy };
+}
 
 /**
  * Repairs UTF-8 text that was read as Windows-1252 and saved again (`â€™` → `’`, `ðŸ“Œ` → `📌`).
- * Only runs of characters that decode cleanly as UTF-8 are changed, so genuine accented text
- * (`café`) and text that is already correct stay as they are.
+ * Only runs that look damaged are touched, so correct accented text (`café`) stays as it is.
+ * `lossy` says some characters were beyond recovery (U+FFFD) or guessed (a space read as NBSP).
  */
-export function repairMojibake(text: string): string {
-  if (!MOJIBAKE_HINT.test(text)) return text;
-  return text.replace(CP1252_RUN, (run) => {
+export function repairMojibakeDetailed(text: string): { text: string; lossy: boolean } {
+  if (!MOJIBAKE_HINT.test(text)) return { text, lossy: false };
+  let lossy = false;
+  const repaired = text.replace(CP1252_RUN, (run) => {
     if (!MOJIBAKE_HINT.test(run)) return run;
     const bytes = new Uint8Array(run.length);
     for (let i = 0; i < run.length; i++) {
@@ -218,9 +269,17 @@ export function repairMojibake(text: string): string {
     try {
       return strictUtf8.decode(bytes);
     } catch {
-      return run;
+      const result = lenientUtf8(bytes);
+      lossy ||= result.lossy;
+      return result.text;
     }
   });
+  return { text: repaired, lossy };
+}
+
+/** `repairMojibakeDetailed` without the loss flag. */
+export function repairMojibake(text: string): string {
+  return repairMojibakeDetailed(text).text;
 }
 
 /** True when `repairMojibake` would change the text. */
