@@ -2,7 +2,7 @@ import { AxMockAIService } from '@ax-llm/ax';
 import type { PostData } from '@reer/core';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_STRATEGIES } from './builtin-strategies.ts';
-import { generateCandidates, type GenerateCandidatesOptions, type RuleVerdict } from './generate.ts';
+import { axGeneratorLm, generateCandidates, type GenerateCandidatesOptions, type RuleVerdict } from './generate.ts';
 import { OFFLINE_LM } from './offline-composer.ts';
 
 const LIMIT = 120;
@@ -57,7 +57,7 @@ function scriptedLm(replies: { post: Reply[]; shorten?: Reply[] }) {
       return { results: [{ index: 0, content: `${isRepair ? 'Shortened Post' : 'Post Text'}: ${text}`, finishReason: 'stop' }] };
     },
   });
-  return { lm: { uri: 'mock::scripted', ai }, seen };
+  return { lm: axGeneratorLm('mock::scripted', ai), seen };
 }
 
 function baseOptions(overrides: Partial<GenerateCandidatesOptions>): GenerateCandidatesOptions {

@@ -28,12 +28,22 @@ export interface CandidateVerdict {
   explanation: string;
 }
 
-/** An LM the generator can call: its URI for the record, and its Ax service. */
+/** One candidate's use of an LM: the Ax service its calls go through, and what they cost. */
+export interface LmSession {
+  ai: AxAIService;
+  /** Calls, retries, tokens and cost of this session's calls; null when the LM keeps no account. */
+  usage(): CandidateUsage | null;
+}
+
+/** An LM the generator can call: its URI for the record, and a fresh session per candidate. */
 export interface GeneratorLm {
   uri: string;
-  ai: AxAIService;
-  /** Usage the LM accounted since the last read (calls, retries, cost), when it keeps such figures. */
-  takeUsage?: () => CandidateUsage;
+  open(): LmSession;
+}
+
+/** A generator LM over a bare Ax service (mocks, tests): usage comes from Ax's token counts. */
+export function axGeneratorLm(uri: string, ai: AxAIService): GeneratorLm {
+  return { uri, open: () => ({ ai, usage: () => null }) };
 }
 
 export interface CandidateUsage {
@@ -155,14 +165,19 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
       return finishCandidate({ ...base, text, lm: OFFLINE_LM, usage: emptyUsage() }, options);
     }
     const lm = options.lms[index % options.lms.length] as GeneratorLm;
+    const session = lm.open();
     const usage = emptyUsage();
+    const settle = () => {
+      const accounted = session.usage();
+      if (accounted) Object.assign(usage, accounted);
+    };
     const sampling: SamplingSettings = {
       temperature,
       maxTokens: 400,
       ...(options.seed === undefined ? {} : { seed: options.seed + index }),
     };
     try {
-      const out = await program.run(lm.ai, promptInputs, sampling);
+      const out = await program.run(session.ai, promptInputs, sampling);
       addUsage(usage, fromTokens(out.usage, 1));
       let text = out.postText;
       let parts = options.thread && out.threadParts && out.threadParts.length > 1 ? out.threadParts.map((p) => p.trim()).filter(Boolean) : undefined;
@@ -172,7 +187,7 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
         while (!verdict.valid && verdict.tooLong && repairs < maxRepairs) {
           repairs++;
           const rule = `At most ${verdict.limit} (${options.platform} counting); the draft is ${verdict.length}. Cut at least ${verdict.length - verdict.limit}.`;
-          const repaired = await shortenPost(lm.ai, text, rule, sampling);
+          const repaired = await shortenPost(session.ai, text, rule, sampling);
           addUsage(usage, fromTokens(repaired.usage, 1));
           text = repaired.text;
           verdict = options.checkRules(text);
@@ -180,10 +195,10 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
       } else if (!parts) {
         parts = splitThread(text, { limit: options.checkRules('').limit, measure: options.measure, numbering: options.numbering ?? false });
       }
-      if (lm.takeUsage) Object.assign(usage, lm.takeUsage());
+      settle();
       return finishCandidate({ ...base, text: parts ? parts.join('\n\n') : text, parts, lm: lm.uri, usage, repairs }, options);
     } catch (error: unknown) {
-      if (lm.takeUsage) Object.assign(usage, lm.takeUsage());
+      settle();
       return {
         ...base,
         rank: null,

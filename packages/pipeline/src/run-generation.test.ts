@@ -5,6 +5,7 @@ import { AxMockAIService } from '@ax-llm/ax';
 import type { PostData } from '@reer/core';
 import { TraceStore } from '@reer/trace-store';
 import { describe, expect, it } from 'vitest';
+import { axGeneratorLm } from './generate.ts';
 import { OFFLINE_LM } from './offline-composer.ts';
 import { DEFAULT_INSTRUCTION } from './program.ts';
 import { runGeneration } from './run-generation.ts';
@@ -94,7 +95,7 @@ describe('runGeneration', () => {
         return { results: [{ index: 0, content: `Post Text: Release day ${systems.length}: three changes you asked for.`, finishReason: 'stop' }] };
       },
     });
-    const result = await runGeneration({ dataDir, topic: 'package release', platform: 'x', lms: [{ uri: 'mock::a', ai }], candidates: 2 });
+    const result = await runGeneration({ dataDir, topic: 'package release', platform: 'x', lms: [axGeneratorLm('mock::a', ai)], candidates: 2 });
     expect(result.strategySource).toBe('mined');
     expect(result.program.source).toBe('tuned');
     expect(systems[0]).toContain('TUNED: lead with the number of changes.');
