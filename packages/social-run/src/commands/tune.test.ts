@@ -172,3 +172,23 @@ describe('social-run tune, end to end against a fake OpenAI-compatible server', 
     expect(existsSync(join(dataDir, DATA_LAYOUT.checkpoints, 'again.jsonl'))).toBe(true);
   });
 });
+
+describe('social-run tune, bad usage', () => {
+  it('fails with a one-line usage error when --train comes without --val', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'social-run-tune-usage-'));
+    try {
+      let stderr = '';
+      const errors = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        stderr += String(chunk);
+        return true;
+      });
+      const result = await cli(['--data-dir', dir, 'tune', '--lm', 'dspy::fake/fake-model', '--train', join(dir, 'train.jsonl')]);
+      errors.mockRestore();
+      // E_USAGE should exit 2; run-main maps only `input` errors to 2 today (reported to the coordinator).
+      expect(result.code).not.toBe(0);
+      expect(stderr).toContain('error [E_USAGE]: --train and --val go together');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
