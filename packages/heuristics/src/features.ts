@@ -89,9 +89,47 @@ export interface TextAnalysis {
 }
 
 const LIST_ITEM_RE = /^\s*(?:[-•*▪◦‣→>]|\d{1,2}[.)]|\p{Extended_Pictographic}\uFE0F?)\s*\S/u;
-const THREAD_RE = /🧵|^\s*\(?\d{1,2}\/\d{0,2}\)?\s|\s\(?\d{1,2}\/\d{0,2}\)?\s*$|\bthread\b/i;
-const CTA_RE =
-  /\b(?:click|tap|check (?:it|this|out|them)|read (?:more|it|the|our|this)|learn more|find out|sign up|register|join|subscribe|follow|retweet|share|reply|comment|tell (?:us|me)|let (?:us|me) know|download|install|try (?:it|this|out)|apply|submit|rsvp|watch|listen|link in bio|dm (?:me|us)|grab|get (?:started|yours|it)|vote|save (?:this|it)|book|register)\b/i;
+// Thread numbering such as "1/" or "(2/5)" at the very start or end of the post.
+const THREAD_NUMBER_START_RE = /^\s*\(?\d{1,2}\/\d{0,2}\)?\s/;
+const THREAD_NUMBER_END_RE = /\s\(?\d{1,2}\/\d{0,2}\)?\s*$/;
+
+// Calls to action, matched on the token stream (one pass, no regex over long posts): single
+// words, and first words whose next token completes the phrase.
+const CTA_WORDS: ReadonlySet<string> = new Set([
+  'click', 'tap', 'register', 'join', 'subscribe', 'follow', 'retweet', 'share', 'reply', 'comment',
+  'download', 'install', 'apply', 'submit', 'rsvp', 'watch', 'listen', 'grab', 'vote', 'book',
+]);
+const CTA_PAIRS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['check', new Set(['it', 'this', 'out', 'them'])],
+  ['read', new Set(['more', 'it', 'the', 'our', 'this'])],
+  ['learn', new Set(['more'])],
+  ['find', new Set(['out'])],
+  ['sign', new Set(['up'])],
+  ['tell', new Set(['us', 'me'])],
+  ['try', new Set(['it', 'this', 'out'])],
+  ['dm', new Set(['me', 'us'])],
+  ['get', new Set(['started', 'yours', 'it'])],
+  ['save', new Set(['this', 'it'])],
+]);
+
+function hasCallToAction(tokens: readonly string[]): boolean {
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (CTA_WORDS.has(token)) return true;
+    const next = tokens[i + 1];
+    if (next === undefined) continue;
+    if (CTA_PAIRS.get(token)?.has(next)) return true;
+    // "let us know", "let me know", "link in bio"
+    if (token === 'let' && (next === 'us' || next === 'me') && tokens[i + 2] === 'know') return true;
+    if (token === 'link' && next === 'in' && tokens[i + 2] === 'bio') return true;
+  }
+  return false;
+}
+
+function isThread(text: string, tokens: readonly string[]): boolean {
+  return text.includes('🧵') || tokens.includes('thread') || THREAD_NUMBER_START_RE.test(text.slice(0, 12)) || THREAD_NUMBER_END_RE.test(text.slice(-12));
+}
+
 const QUESTION_START_RE = /^(?:how|why|what|who|when|where|which|do|does|did|is|are|can|could|should|would|will|have|has|ever)\b/i;
 const LIST_PROMISE_RE =
   /^\W*(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a few)\s+(?:\w+\s+)?(?:ways|things|tips|reasons|lessons|steps|mistakes|ideas|tools|rules|habits|questions|books|examples|tricks|signs|facts|myths)\b|^\W*here(?:'s|’s| is| are)\b|🧵|\ba thread\b/i;
@@ -101,10 +139,19 @@ const YOU_RE = /\b(?:you|your|you're|you’re|yourself)\b/i;
 const NUMBER_RE = /\d/;
 
 function classifyHook(firstLine: string): HookType {
-  const line = firstLine.trim();
+  // Only the opening matters; capping it keeps long first lines cheap.
+  const line = firstLine.length > 200 ? firstLine.slice(0, 200) : firstLine;
   if (line.length === 0) return 'none';
   if (LIST_PROMISE_RE.test(line)) return 'list_promise';
-  const firstSentence = line.split(/(?<=[.!?])\s/)[0] ?? line;
+  let end = line.length;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if ((c === 46 || c === 33 || c === 63) && (i + 1 === line.length || line.charCodeAt(i + 1) === 32)) {
+      end = i + 1;
+      break;
+    }
+  }
+  const firstSentence = end === line.length ? line : line.slice(0, end);
   if (firstSentence.includes('?') || QUESTION_START_RE.test(line)) return 'question';
   if (NUMBER_RE.test(firstSentence)) return 'number';
   if (BOLD_CLAIM_RE.test(firstSentence) || firstSentence.endsWith('!')) return 'bold_claim';
@@ -228,10 +275,10 @@ export function analyzeText(text: string): TextAnalysis {
     exclamations,
     uppercase_ratio: lettersForCase === 0 ? 0 : upper / lettersForCase,
     hook: classifyHook(firstLine ?? ''),
-    has_cta: CTA_RE.test(text),
+    has_cta: hasCallToAction(tokens),
     list_items: listItems,
     is_list: listItems >= 2,
-    is_thread: THREAD_RE.test(text),
+    is_thread: isThread(text, tokens),
     is_reply: /^\.?[@＠]\w/.test(trimmedStart),
     is_repost: /^RT\s+@\w/.test(trimmedStart),
     first_line_chars: firstLine === undefined ? 0 : codePointCount(firstLine),

@@ -2,6 +2,7 @@ export { PLATFORM_LIMITS } from './platform-limits.ts';
 export type { PlatformLimit } from './platform-limits.ts';
 export {
   platformLength,
+  platformLengthBound,
   xWeightedLength,
   threadsLength,
   mastodonLength,

@@ -7,6 +7,7 @@ import {
   findUnescapedLinkedInChars,
   graphemeCount,
   platformLength,
+  platformLengthBound,
   utf8Length,
   xWeightedLength,
 } from './platform-length.ts';
@@ -159,5 +160,24 @@ describe('countEmoji', () => {
     ['three', '🎉🎉 ✨', 3],
   ])('%s', (_name, text, expected) => {
     expect(countEmoji(text)).toBe(expected);
+  });
+});
+
+describe('fast paths agree with the exact counters', () => {
+  const pieces = ['a', 'Z', ' ', '\n', '\r\n', '.', 'é', 'e\u0301', '日', '한', '\u1100\u1161', '🎉', FAMILY, FLAG, THUMBS_TONE, KEYCAP, '❤️', 'https://ex.org/p', '@bob@x.social', '#tag', 'ก่', 'ü'];
+  let seed = 11;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const samples = Array.from({ length: 400 }, () => Array.from({ length: Math.floor(rand() * 40) }, () => pieces[Math.floor(rand() * pieces.length)]).join(''));
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+  it('graphemeCount equals Intl.Segmenter', () => {
+    for (const s of samples) expect(graphemeCount(s), JSON.stringify(s)).toBe([...segmenter.segment(s)].length);
+  });
+
+  it.each(['x', 'linkedin', 'threads', 'bluesky', 'mastodon', 'facebook', 'instagram', 'discord'] as const)('platformLengthBound is an upper bound on %s', (platform) => {
+    for (const s of samples) expect(platformLengthBound(s, platform).upper, JSON.stringify(s)).toBeGreaterThanOrEqual(platformLength(s, platform));
   });
 });

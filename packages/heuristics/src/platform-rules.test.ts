@@ -67,3 +67,27 @@ describe('checkPlatformRules', () => {
     expect(check.valid).toBe(valid);
   });
 });
+
+describe('exactLength: false', () => {
+  it.each([
+    ['x', 'a short post with a link https://example.org/abc 🎉'],
+    ['bluesky', 'short 👨‍👩‍👧‍👦'],
+    ['threads', 'short 🎉'],
+    ['mastodon', 'hi @a@b.social'],
+  ] as const)('skips the exact count on %s when the bound proves it fits, with the same verdict', (platform, text) => {
+    const fast = checkPlatformRules(text, platform, { exactLength: false });
+    const exact = checkPlatformRules(text, platform);
+    expect(fast.exact).toBe(false);
+    expect(exact.exact).toBe(true);
+    expect(fast.valid).toBe(exact.valid);
+    expect(fast.violations).toEqual(exact.violations);
+  });
+
+  it('counts exactly when the bound does not prove the post fits', () => {
+    const text = `${'a'.repeat(250)} https://a.io`;
+    const check = checkPlatformRules(text, 'x', { exactLength: false });
+    expect(check.exact).toBe(true);
+    expect(check.length).toBe(274);
+    expect(check.valid).toBe(true);
+  });
+});

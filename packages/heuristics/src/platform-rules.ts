@@ -1,6 +1,6 @@
 import type { Platform } from '@reer/core';
 import { PLATFORM_LIMITS } from './platform-limits.ts';
-import { findUnescapedLinkedInChars, platformLength, utf8Length, type PlatformLengthOptions } from './platform-length.ts';
+import { findUnescapedLinkedInChars, platformLength, platformLengthBound, utf8Length, type PlatformLengthOptions } from './platform-length.ts';
 
 /** One broken rule. `hard` rules make the post unpublishable; soft ones are advice. */
 export interface RuleViolation {
@@ -15,8 +15,10 @@ export interface PlatformCheck {
   /** No hard rule is broken. */
   valid: boolean;
   violations: RuleViolation[];
-  /** `platformLength(text, platform)`. */
+  /** `platformLength(text, platform)`, or an estimate of it when `exact` is false. */
   length: number;
+  /** False when `exactLength: false` let a cheap bound prove the post within the limit. */
+  exact: boolean;
   /** The limit applied (the default or `options.limit`). */
   limit: number;
 }
@@ -24,6 +26,12 @@ export interface PlatformCheck {
 export interface PlatformRuleOptions extends PlatformLengthOptions {
   /** Override the platform's length limit (X long posts for paid accounts, a Mastodon instance's limit). */
   limit?: number;
+  /**
+   * When false, skip the exact count (twitter-text, grapheme segmentation) for posts that a cheap
+   * upper bound already proves short enough; `length` is then an estimate. For bulk scoring.
+   * @default true
+   */
+  exactLength?: boolean;
 }
 
 const HASHTAG_RE = /(?:^|[^\p{L}\p{N}_&/])[#＃][\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*/gu;
@@ -45,7 +53,15 @@ function countHashtags(text: string): number {
 export function checkPlatformRules(text: string, platform: Platform, options: PlatformRuleOptions = {}): PlatformCheck {
   const spec = PLATFORM_LIMITS[platform];
   const limit = options.limit ?? spec.limit;
-  const length = platformLength(text, platform, options);
+  let length: number;
+  let exact = true;
+  const bound = options.exactLength === false ? platformLengthBound(text, platform, options) : undefined;
+  if (bound && bound.upper <= limit) {
+    length = Math.min(bound.estimate, bound.upper);
+    exact = false;
+  } else {
+    length = platformLength(text, platform, options);
+  }
   const violations: RuleViolation[] = [];
   const unit = spec.unit === 'characters' ? 'chars' : spec.unit;
 
@@ -80,5 +96,5 @@ export function checkPlatformRules(text: string, platform: Platform, options: Pl
   if (platform === 'x' && /^[@＠]\w/.test(text)) {
     violations.push({ rule: 'starts_with_mention', reason: 'starts_with_mention: shown as a reply, only to people who follow both accounts', hard: false });
   }
-  return { valid: !violations.some((v) => v.hard), violations, length, limit };
+  return { valid: !violations.some((v) => v.hard), violations, length, limit, exact };
 }

@@ -72,17 +72,33 @@ interface CompiledModel {
   base: number;
   denseWeight: Float64Array;
   denseMean: Float64Array;
-  terms: Map<string, number>;
+  /** Word weights, and word-pair weights nested by first word (no string building per lookup). */
+  unigrams: Map<string, number>;
+  bigrams: Map<string, Map<string, number>>;
   /** d(final score)/d(prediction) at the typical post, to express effects in score points. */
   slope: number;
 }
 
 function compile(model: EngagementModel): CompiledModel {
   let base = model.intercept;
-  const terms = new Map<string, number>();
+  const unigrams = new Map<string, number>();
+  const bigrams = new Map<string, Map<string, number>>();
   for (const [term, weight, mean] of model.terms) {
     base -= weight * mean;
-    if (weight !== 0) terms.set(term, weight);
+    if (weight === 0) continue;
+    // Tokens never contain spaces, so a space separates the words of a pair.
+    const space = term.indexOf(' ');
+    if (space === -1) {
+      unigrams.set(term, weight);
+      continue;
+    }
+    const first = term.slice(0, space);
+    let next = bigrams.get(first);
+    if (!next) {
+      next = new Map();
+      bigrams.set(first, next);
+    }
+    next.set(term.slice(space + 1), weight);
   }
   const denseWeight = new Float64Array(DENSE_COUNT);
   const denseMean = new Float64Array(DENSE_COUNT);
@@ -92,7 +108,7 @@ function compile(model: EngagementModel): CompiledModel {
     denseWeight[c] = d.weight * d.inv_std;
     denseMean[c] = d.mean;
   }
-  return { model, base, denseWeight, denseMean, terms, slope: model.prediction.std === 0 ? 0 : 1.7 / model.prediction.std };
+  return { model, base, denseWeight, denseMean, unigrams, bigrams, slope: model.prediction.std === 0 ? 0 : 1.7 / model.prediction.std };
 }
 
 function signed(effect: number): string {
@@ -119,7 +135,8 @@ export class CandidateScorer {
   constructor(config?: ScorerConfig | unknown, model?: EngagementModel | null, rules: PlatformRuleOptions = {}) {
     this.config = parseScorerConfig(config ?? {});
     this.compiled = model ? compile(model) : null;
-    this.rules = rules;
+    // Bulk scoring needs the verdict, not the exact count, for posts far below the limit.
+    this.rules = { exactLength: false, ...rules };
   }
 
   /** The learned model in use, if any. */
@@ -164,25 +181,41 @@ export class CandidateScorer {
           deltas.push({ feature, value: x, effect: delta, label: x >= compiled.denseMean[c]! ? more : less });
         }
       }
-      const terms: Contribution[] = [];
+      // Terms count once per post, as in training; `seen` holds the terms already added.
+      const found: { term: string; weight: number }[] = [];
       const seen = new Set<string>();
       for (let i = 0; i < tokens.length; i++) {
-        const unigram = tokens[i]!;
-        const next = tokens[i + 1];
-        for (const term of next === undefined ? [unigram] : [unigram, `${unigram} ${next}`]) {
-          const weight = compiled.terms.get(term);
-          if (weight === undefined || seen.has(term)) continue;
-          seen.add(term);
+        const word = tokens[i]!;
+        const weight = compiled.unigrams.get(word);
+        if (weight !== undefined && !seen.has(word)) {
+          seen.add(word);
           prediction += weight;
-          terms.push({ feature: `word:${term}`, value: 1, effect: weight, label: `${term.includes(" ") ? "the words" : "the word"} "${term}"` });
+          found.push({ term: word, weight });
+        }
+        const next = tokens[i + 1];
+        const pairs = next === undefined ? undefined : compiled.bigrams.get(word);
+        const pairWeight = pairs?.get(next!);
+        if (pairWeight !== undefined) {
+          const pair = `${word} ${next}`;
+          if (!seen.has(pair)) {
+            seen.add(pair);
+            prediction += pairWeight;
+            found.push({ term: pair, weight: pairWeight });
+          }
         }
       }
+      found.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
+      const terms: Contribution[] = found.slice(0, TERMS_SHOWN).map(({ term, weight }) => ({
+        feature: `word:${term}`,
+        value: 1,
+        effect: weight,
+        label: `${term.includes(' ') ? 'the words' : 'the word'} "${term}"`,
+      }));
       m = squash(prediction, compiled.model.prediction);
       // Secant slope from the typical post: effects add up to this layer's share of score − 0.5.
       const change = prediction - compiled.model.prediction.mean;
       const slope = Math.abs(change) > 1e-9 ? (beta * (m - 0.5)) / change : beta * compiled.slope * 0.25;
-      terms.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect));
-      for (const t of [...deltas, ...terms.slice(0, TERMS_SHOWN)]) {
+      for (const t of [...deltas, ...terms]) {
         t.effect *= slope;
         if (Math.abs(t.effect) >= MIN_EFFECT) contributions.push(t);
       }
