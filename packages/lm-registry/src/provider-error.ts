@@ -163,7 +163,8 @@ export function providerError(error: unknown, ctx: ProviderErrorContext): ReerEr
     // APIConnectionError: resets, refused connections, and bodies that fail to parse.
     const cause = (error as Error).cause;
     if (cause instanceof SyntaxError) return providerError(cause, ctx);
-    return new ReerError('E_PROVIDER', `${where}: connection failed (${clean(cause instanceof Error ? cause.message : error.message)})`, {
+    const reason = networkCode(error) ?? clean(cause instanceof Error ? cause.message : error.message);
+    return new ReerError('E_PROVIDER', `${where}: connection failed (${reason})`, {
       hint: 'Check that the provider base_url is reachable.',
       details: { retryable: true } satisfies RetryInfo,
     });

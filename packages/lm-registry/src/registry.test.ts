@@ -356,7 +356,8 @@ describe('registry against fake provider servers', () => {
     expect(server.requests[0]?.path).toBe('/v1/models');
     server.setHandler(() => ({ status: 401 }));
     expect(await registry.check('openai')).toMatchObject({ ok: false, code: 'E_PROVIDER_AUTH' });
-    expect(await registry.check('anthropic')).toMatchObject({ ok: false, code: 'E_PROVIDER_AUTH' });
+    expect(await registry.check('anthropic')).toMatchObject({ ok: false, skipped: true, code: 'E_PROVIDER_AUTH' });
+    expect(await registry.check('llama')).toMatchObject({ ok: false, skipped: true });
   });
 
   it('never writes a key into any log line, even with a logger that knows no secrets', async () => {

@@ -49,6 +49,8 @@ export interface ProviderInfo {
 export interface HealthCheck {
   provider: string;
   ok: boolean;
+  /** Not called: no credential, or a local provider with no concrete model to load. */
+  skipped: boolean;
   latencyMs: number;
   detail: string;
   code?: string;
@@ -245,21 +247,26 @@ export function createRegistry(options: RegistryOptions): LmRegistry {
         });
       }
       const started = performance.now();
+      const model = entry.supported_models.find((m) => m !== '*');
+      if (!providerHasCredential(entry, env)) {
+        return { provider: entry.name, ok: false, skipped: true, latencyMs: 0, detail: `not called: ${entry.key_env ?? 'the credential'} is not set`, code: 'E_PROVIDER_AUTH' };
+      }
+      if (isLocal(entry) && !model) {
+        return { provider: entry.name, ok: false, skipped: true, latencyMs: 0, detail: `not called: local models load on first use (try: social-run ask --lm ${entry.kind}::<model> "hi")` };
+      }
       const signal = AbortSignal.timeout(checkOptions.timeoutMs ?? Math.min(settings.timeout_ms, 30_000));
-      const model = entry.supported_models.find((m) => m !== '*') ?? 'default';
       try {
-        if (!providerHasCredential(entry, env)) requireCredential(entry, entry.name);
-        const backend = await createBackend(entry, model);
+        const backend = await createBackend(entry, model ?? 'default');
         backends.push(backend);
         const detail = backend.health
           ? await backend.health(signal)
           : `answered "${(await backend.chat({ messages: [{ role: 'user', content: 'Reply with OK.' }], maxTokens: 1, temperature: 0 }, signal)).text.trim()}"`;
-        return { provider: entry.name, ok: true, latencyMs: performance.now() - started, detail };
+        return { provider: entry.name, ok: true, skipped: false, latencyMs: performance.now() - started, detail };
       } catch (thrown) {
         const error = signal.aborted
           ? new ReerError('E_TIMEOUT', `${entry.name}: no answer to the health check in time`)
-          : providerError(thrown, { provider: entry.name, model, secrets });
-        return { provider: entry.name, ok: false, latencyMs: performance.now() - started, detail: error.message, code: error.code };
+          : providerError(thrown, { provider: entry.name, model: model ?? 'default', secrets });
+        return { provider: entry.name, ok: false, skipped: false, latencyMs: performance.now() - started, detail: error.message, code: error.code };
       }
     },
     close: async () => {
