@@ -281,9 +281,10 @@ describe('unusable input is refused with a message naming the file', () => {
     expect(isReerError(error, 'E_INPUT_NOT_FOUND')).toBe(true);
   });
 
-  it('--map naming a column the file lacks is a usage error listing the columns', async () => {
+  it('--map naming a column the file lacks is refused, listing the columns', async () => {
     const error = await detectFormat(fixture('generic/buffer-export.csv'), { platform: 'x', map: { post_id: 'Nope', created_at: 'Sent at' } }).catch((e: unknown) => e);
-    expect(isReerError(error, 'E_USAGE')).toBe(true);
+    expect(isReerError(error, 'E_INPUT_FORMAT')).toBe(true);
     expect((error as Error).message).toContain('--map post_id=Nope');
+    expect((error as { hint?: string }).hint).toContain('Columns in this file: ID, Post, Sent at');
   });
 });

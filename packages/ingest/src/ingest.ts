@@ -253,7 +253,8 @@ export async function ingestPaths(paths: readonly string[], options: IngestOptio
 
   for (const file of summary.per_file) {
     addCounts(summary, file);
-    const byFormat = (summary.by_format[file.format] ??= emptyCounts());
+    const byFormat = summary.by_format[file.format] ?? emptyCounts();
+    summary.by_format[file.format] = byFormat;
     addCounts(byFormat, file);
   }
   if (summary.rejected > 0 && !options.dryRun) summary.rejects_file = rejectsFile;

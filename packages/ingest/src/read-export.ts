@@ -56,7 +56,7 @@ function platformFor(detection: Detection, options: ReadOptions, binding: Column
   if (options.platform) return options.platform;
   if (detection.tabular) return detection.tabular.platform;
   if (binding.columns.has('platform')) return 'x';
-  throw new ReerError('E_USAGE', `${detection.file}: generic files need --platform (or --map platform=Column)`, {
+  throw new ReerError('E_INPUT_FORMAT', `${detection.file}: generic files need --platform (or --map platform=Column)`, {
     hint: 'Add --platform x (or linkedin, facebook, instagram, threads, bluesky, mastodon, discord).',
   });
 }
@@ -128,7 +128,9 @@ function textOf(value: unknown): string {
 function jsonBinding(first: unknown, options: ReadOptions, file: string): { header: string[]; binding: ColumnBinding } {
   const header: string[] = [...FIELD_NAMES];
   const columns = new Map<FieldName, number>();
-  FIELD_NAMES.forEach((field, i) => columns.set(field, i));
+  FIELD_NAMES.forEach((field, i) => {
+    columns.set(field, i);
+  });
   for (const column of Object.values(options.map ?? {})) if (!header.includes(column)) header.push(column);
   const binding = applyMap({ columns, positional: false }, header, options.map ?? {}, file);
   const present = (field: FieldName) => {
@@ -189,7 +191,9 @@ async function* readJson(detection: Detection, options: ReadOptions): AsyncGener
     const records = firstArray(parsed);
     if (!records) throw new ReerError('E_INPUT_FORMAT', `${file}: no array of records in this JSON file`, { details: { file } });
     if (records.length > 0) await setup(records[0]);
-    records.forEach((record, i) => take(record, i + 1));
+    records.forEach((record, i) => {
+      take(record, i + 1);
+    });
     yield { posts, rejects, rows, bytesRead: detection.bytes };
     return;
   }

@@ -34,7 +34,9 @@ async function drain(): Promise<void> {
     pending = [];
     try {
       const results = await sink.writeMany(requests.map((r) => r.records));
-      requests.forEach((r, i) => port?.postMessage({ seq: r.seq, ok: true, result: results[i] } satisfies SinkReply));
+      requests.forEach((r, i) => {
+        port?.postMessage({ seq: r.seq, ok: true, result: results[i] } satisfies SinkReply);
+      });
     } catch (error: unknown) {
       for (const r of requests) port?.postMessage(failure(r.seq, error));
     }

@@ -60,7 +60,7 @@ export function applyMap(
   for (const [field, column] of Object.entries(map) as [FieldName, string][]) {
     const index = header.indexOf(column) >= 0 ? header.indexOf(column) : byNormalized.get(normalizeHeader(column));
     if (index === undefined) {
-      throw new ReerError('E_USAGE', `${file}: --map ${field}=${column}: the file has no column "${column}"`, {
+      throw new ReerError('E_INPUT_FORMAT', `${file}: --map ${field}=${column}: the file has no column "${column}"`, {
         hint: `Columns in this file: ${header.slice(0, 40).join(', ')}`,
       });
     }

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, createContext, createProgress, formatTable, printJson, printLine, withExamples, withJson } from '@reer/cli-kit';
 import { PLATFORMS, type Platform } from '@reer/core';
-import type { FormatId, IngestCounts, IngestSummary } from '@reer/ingest';
+import { parseMapOption, type FormatId, type IngestCounts, type IngestSummary } from '@reer/ingest';
 
 interface IngestFlags {
   format?: string;
@@ -16,9 +16,16 @@ const FORMATS = ['auto', 'x-current', 'x-legacy', 'x-archive', 'meta-facebook', 
 /** Show a progress bar only when there is enough to read for one to help. */
 const PROGRESS_MIN_BYTES = 8 * 1024 * 1024;
 
-function collect(value: string, previous: string[] = []): string[] {
-  if (!value.includes('=')) throw new InvalidArgumentError('expected field=Column');
-  return [...previous, value];
+/** Checks each --map value as it is parsed, so a typo is a usage error (exit 2) before any file is read. */
+function collect(parseMapOption: (values: readonly string[]) => unknown) {
+  return (value: string, previous: string[] = []): string[] => {
+    try {
+      parseMapOption([value]);
+    } catch (error: unknown) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+    return [...previous, value];
+  };
 }
 
 function countsRow(label: string, c: IngestCounts): (string | number)[] {
@@ -54,10 +61,12 @@ export function ingestCommand(): Command {
     )
     .argument('<paths...>', 'export files or folders holding them')
     .addOption(new Option('--format <format>', 'skip detection and read every file as this format').choices(FORMATS).default('auto'))
-    .option('--map <field=Column>', 'take a field from a named column (repeatable, or comma-separated: text=Post,impressions=Impr.)', collect)
+    .option('--map <field=Column>', 'take a field from a named column (repeatable, or comma-separated: text=Post,impressions=Impr.)', collect(parseMapOption))
     .addOption(new Option('--platform <platform>', 'platform of the posts (needed for generic files)').choices([...PLATFORMS]))
     .option('--author <handle>', 'author of every post (default: the author column, the permalink handle, the file name, or the archive account)')
-    .option('--dry-run', 'read and classify everything but write nothing');
+    .option('--dry-run', 'read and classify everything but write nothing')
+    // runMain sets exitOverride on the root only; without it here commander exits 1 itself on a usage error.
+    .exitOverride();
   withJson(command);
   withExamples(command, [
     'social-collect ingest data/samples',
@@ -68,7 +77,7 @@ export function ingestCommand(): Command {
   ]);
   return command.action(async (paths: string[], flags: IngestFlags, cmd: Command) => {
     const ctx = createContext(cmd);
-    const { ingestPaths, ingestConfig, parseMapOption } = await import('@reer/ingest');
+    const { ingestPaths, ingestConfig } = await import('@reer/ingest');
     const { storeOptionsFromConfig } = await import('@reer/trace-store');
     const config = ingestConfig(ctx.config);
     const progress = createProgress(ctx.interactive && !ctx.json, 'ingest');

@@ -12,6 +12,8 @@ export function statsCommand(): Command {
   const command = new Command('stats').description(
     'Summarize the store: posts per platform and author (newest version of each), date range, replies and reposts, and which metrics the posts have.',
   );
+  // runMain sets exitOverride on the root only; without it here commander exits 1 itself on a usage error.
+  command.exitOverride();
   withJson(command);
   withExamples(command, ['social-collect stats', 'social-collect stats --json --data-dir ./data']);
   return command.action(async (_flags: { json?: boolean }, cmd: Command) => {

@@ -6,6 +6,8 @@ export function validateCommand(): Command {
     'Re-read every line of the store (posts, traces, strategies, candidates, evaluations, archives included) and check it against its schema. ' +
       'Prints one line per problem with file and line; exit 1 when there is any.',
   );
+  // runMain sets exitOverride on the root only; without it here commander exits 1 itself on a usage error.
+  command.exitOverride();
   withJson(command);
   withExamples(command, ['social-collect validate', 'social-collect validate --json']);
   return command.action(async (_flags: { json?: boolean }, cmd: Command) => {
