@@ -42,7 +42,7 @@ function exitCodeFor(error: unknown): number {
       process.stderr.write(`${error.stack ?? ''}\nThis is a bug: please report it at ${REPORT_URL}\n`);
       return EXIT_CHECK_FAILED;
     }
-    return error.kind === 'input' ? EXIT_BAD_INPUT : EXIT_CHECK_FAILED;
+    return error.kind === 'input' || error.kind === 'usage' ? EXIT_BAD_INPUT : EXIT_CHECK_FAILED;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : errorMessage(error);
   process.stderr.write(`unexpected error: ${stack}\nThis is a bug: please report it at ${REPORT_URL}\n`);

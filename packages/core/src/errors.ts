@@ -44,7 +44,7 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
-/** How the CLI treats an error: `input` → exit 2, `check`/`failure` → exit 1, `bug` → stack + exit 1. */
+/** How the CLI treats an error: `usage`/`input` → exit 2, `check`/`failure` → exit 1, `bug` → stack + exit 1. */
 export type ErrorKind = (typeof ERROR_CODES)[ErrorCode];
 
 export interface ReerErrorOptions {

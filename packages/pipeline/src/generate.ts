@@ -3,9 +3,9 @@ import { ReerError, errorMessage, type Platform, type PostData } from '@reer/cor
 import type { TokenUsage } from '@reer/lm-registry';
 import type { GenerationStrategy } from './builtin-strategies.ts';
 import { collapseNearDuplicates, indexPastPosts } from './dedupe.ts';
-import { selectExamples, type ExamplePost } from './examples.ts';
+import { selectExamples } from './examples.ts';
 import { OFFLINE_LM, composeOffline } from './offline-composer.ts';
-import { GenerationProgram, shortenPost, type GenerationInputs, type SamplingSettings } from './program.ts';
+import { GenerationProgram, buildProgramInputs, shortenPost, type GenerationInputs, type SamplingSettings } from './program.ts';
 import { assignStrategies } from './strategies.ts';
 import { splitThread } from './thread-split.ts';
 
@@ -115,11 +115,6 @@ export interface GenerateCandidatesResult {
 /** Sampling temperatures candidates cycle through, for variety without incoherence. */
 const TEMPERATURE_LADDER = [0.7, 0.9, 0.8, 1.0, 0.75, 0.95];
 
-function formatExamples(examples: readonly ExamplePost[]): string {
-  if (examples.length === 0) return '(no past posts yet)';
-  return examples.map((e, i) => `Example ${i + 1}:\n${e.post.text.trim()}`).join('\n\n');
-}
-
 const emptyUsage = (): CandidateUsage => ({ calls: 0, retries: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0 });
 
 function addUsage(into: CandidateUsage, from: CandidateUsage): void {
@@ -153,12 +148,13 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
   const makeOne = async (index: number): Promise<GeneratedCandidate> => {
     const strategy = assigned[index] as GenerationStrategy;
     const temperature = TEMPERATURE_LADDER[index % TEMPERATURE_LADDER.length] as number;
-    const promptInputs: GenerationInputs = {
-      postTopic: options.topic,
-      platformRules: options.thread ? `${options.rulesText} Write a thread: each part must fit the limit.` : options.rulesText,
-      strategyBrief: `${strategy.name}: ${strategy.brief}`,
-      authorExamples: formatExamples(examples),
-    };
+    const promptInputs: GenerationInputs = buildProgramInputs({
+      topic: options.topic,
+      rulesText: options.rulesText,
+      strategy,
+      examples: examples.map((e) => e.post.text),
+      thread: Boolean(options.thread),
+    });
     const base = { strategy: strategy.id, temperature, promptInputs, repairs: 0 };
     if (offline) {
       const text = composeOffline(options.topic, strategy, examples.map((e) => e.post));
@@ -177,12 +173,18 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
       ...(options.seed === undefined ? {} : { seed: options.seed + index }),
     };
     try {
-      const out = await program.run(session.ai, promptInputs, sampling);
+      const out = await program.run(session.ai, promptInputs, sampling, { thread: Boolean(options.thread) });
       addUsage(usage, fromTokens(out.usage, 1));
       let text = out.postText;
-      let parts = options.thread && out.threadParts && out.threadParts.length > 1 ? out.threadParts.map((p) => p.trim()).filter(Boolean) : undefined;
+      let parts: string[] | undefined;
       let repairs = 0;
-      if (!options.thread) {
+      if (options.thread) {
+        // Keep the model's own parts, re-splitting any that break the limit; one part is split whole.
+        const limit = options.checkRules('').limit;
+        const split = (t: string) => splitThread(t, { limit, measure: options.measure, numbering: false });
+        const pieces = (out.threadParts ?? []).length > 1 ? (out.threadParts ?? []).flatMap(split) : split(text);
+        parts = options.numbering ? numberParts(pieces, limit, options.measure) : pieces;
+      } else {
         let verdict = options.checkRules(text);
         while (!verdict.valid && verdict.tooLong && repairs < maxRepairs) {
           repairs++;
@@ -192,8 +194,6 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
           text = repaired.text;
           verdict = options.checkRules(text);
         }
-      } else if (!parts) {
-        parts = splitThread(text, { limit: options.checkRules('').limit, measure: options.measure, numbering: options.numbering ?? false });
       }
       settle();
       return finishCandidate({ ...base, text: parts ? parts.join('\n\n') : text, parts, lm: lm.uri, usage, repairs }, options);
@@ -259,6 +259,22 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
     dropped,
     usage,
   };
+}
+
+/**
+ * Numbers thread parts `1/N`, keeping the parts as they are and re-splitting only those the suffix
+ * would push over the limit. The suffix width depends on N, so repeat until N is stable.
+ */
+function numberParts(parts: readonly string[], limit: number, measure: (text: string) => number): string[] {
+  let pieces = [...parts];
+  for (let round = 0; round < 5; round++) {
+    const room = limit - measure(` ${pieces.length}/${pieces.length}`);
+    const next = parts.flatMap((p) => (measure(p) <= room ? [p] : splitThread(p, { limit: room, measure })));
+    const stable = next.length === pieces.length;
+    pieces = next;
+    if (stable) break;
+  }
+  return pieces.map((p, i) => `${p} ${i + 1}/${pieces.length}`);
 }
 
 /** Valid before invalid, then by score, then by text for a stable order. */

@@ -1,4 +1,4 @@
-export { GenerationProgram, DEFAULT_INSTRUCTION, DEFAULT_SAMPLING, PROGRAM_COMPONENTS, shortenPost } from './program.ts';
+export { GenerationProgram, buildProgramInputs, DEFAULT_INSTRUCTION, DEFAULT_SAMPLING, PROGRAM_COMPONENTS, shortenPost } from './program.ts';
 export type { GenerationInputs, GenerationOutput, SamplingSettings } from './program.ts';
 export { BUILTIN_STRATEGIES, strategyFromRecord } from './builtin-strategies.ts';
 export type { GenerationStrategy } from './builtin-strategies.ts';

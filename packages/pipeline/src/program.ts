@@ -17,14 +17,39 @@ export const DEFAULT_INSTRUCTION = [
 /** Names of the program's tunable text components, as GEPA sees them. */
 export const PROGRAM_COMPONENTS = ['instruction'] as const;
 
-const SIGNATURE =
-  'postTopic:string "what the post should be about", platformRules:string "the platform and its length rules", strategyBrief:string "how to structure the post", authorExamples:string "the author\'s own past posts, best first" -> postText:string "the post, ready to publish", threadParts?:string[] "for a thread only: the parts in order"';
+const INPUTS =
+  'postTopic:string "what the post should be about", platformRules:string "the platform and its length rules", strategyBrief:string "how to structure the post", authorExamples:string "the author\'s own past posts, best first"';
+// One output field each: Ax then takes a reply without field labels as that field, so small local
+// models that ignore the `key: value` format still yield a post.
+const POST_SIGNATURE = `${INPUTS} -> postText:string "the post, ready to publish"`;
+const THREAD_SIGNATURE = `${INPUTS} -> threadParts:string[] "the thread's posts, in order, each within the limit"`;
 
 export interface GenerationInputs {
   postTopic: string;
   platformRules: string;
   strategyBrief: string;
   authorExamples: string;
+}
+
+/**
+ * The program's inputs, built the same way for generation and for tuning so that what GEPA tunes
+ * is exactly what `generate` runs.
+ */
+export function buildProgramInputs(options: {
+  topic: string;
+  rulesText: string;
+  strategy: { name: string; brief: string } | undefined;
+  /** The author's example posts, best first. */
+  examples: readonly string[];
+  thread?: boolean;
+}): GenerationInputs {
+  return {
+    postTopic: options.topic,
+    platformRules: options.thread ? `${options.rulesText} Write a thread: each part must fit the limit.` : options.rulesText,
+    strategyBrief: options.strategy ? `${options.strategy.name}: ${options.strategy.brief}` : "Follow the author's usual structure.",
+    authorExamples:
+      options.examples.length === 0 ? '(no past posts yet)' : options.examples.map((text, i) => `Example ${i + 1}:\n${text.trim()}`).join('\n\n'),
+  };
 }
 
 export interface SamplingSettings {
@@ -64,11 +89,17 @@ export class GenerationProgram {
     return { instruction: this.#instruction };
   }
 
-  /** Runs the program once. A fresh AxGen per call keeps concurrent runs and their usage apart. */
-  async run(ai: AxAIService, inputs: GenerationInputs, sampling: SamplingSettings = DEFAULT_SAMPLING): Promise<GenerationOutput> {
-    const gen = new AxGen<GenerationInputs, { postText: string; threadParts?: string[] }>(SIGNATURE);
-    gen.setInstruction(this.#instruction);
-    const out = await gen.forward(ai, inputs, {
+  /**
+   * Runs the program once: a single post, or with `thread` the parts of a thread. A fresh AxGen per
+   * call keeps concurrent runs and their usage apart.
+   */
+  async run(
+    ai: AxAIService,
+    inputs: GenerationInputs,
+    sampling: SamplingSettings = DEFAULT_SAMPLING,
+    options: { thread?: boolean } = {},
+  ): Promise<GenerationOutput> {
+    const forwardOptions = {
       maxRetries: 1,
       stream: false,
       modelConfig: {
@@ -76,8 +107,18 @@ export class GenerationProgram {
         maxTokens: sampling.maxTokens,
         ...(sampling.seed === undefined ? {} : { seed: sampling.seed }),
       },
-    });
-    return { postText: out.postText.trim(), ...(out.threadParts ? { threadParts: out.threadParts } : {}), usage: usageOf(gen) };
+    };
+    if (options.thread) {
+      const gen = new AxGen<GenerationInputs, { threadParts: string[] }>(THREAD_SIGNATURE);
+      gen.setInstruction(this.#instruction);
+      const out = await gen.forward(ai, inputs, forwardOptions);
+      const threadParts = out.threadParts.map((p) => p.trim()).filter(Boolean);
+      return { postText: threadParts.join('\n\n'), threadParts, usage: usageOf(gen) };
+    }
+    const gen = new AxGen<GenerationInputs, { postText: string }>(POST_SIGNATURE);
+    gen.setInstruction(this.#instruction);
+    const out = await gen.forward(ai, inputs, forwardOptions);
+    return { postText: out.postText.trim(), usage: usageOf(gen) };
   }
 }
 

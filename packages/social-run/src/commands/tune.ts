@@ -185,7 +185,7 @@ async function generationAdapter(
   config: { concurrency: number; voice_weight: number },
   seed: number,
 ) {
-  const { GenerationProgram, describePlatformRules, rankStrategies, selectExamples } = await import('@reer/pipeline');
+  const { GenerationProgram, buildProgramInputs, describePlatformRules, rankStrategies, selectExamples } = await import('@reer/pipeline');
   const { CandidateScorer, loadOrFitEngagementModel, parseScorerConfig } = await import('@reer/scorer');
   const { createPostMetric, createProgramAdapter } = await import('@reer/gepa');
   const scorerConfig = parseScorerConfig(ctx.config.raw.scorer ?? {});
@@ -216,12 +216,7 @@ async function generationAdapter(
       const samples = examplesFor(example);
       const out = await program.run(
         ai,
-        {
-          postTopic: example.brief,
-          platformRules: describePlatformRules(example.platform),
-          strategyBrief: strategy ? `${strategy.name}: ${strategy.brief}` : 'Follow the author\'s usual structure.',
-          authorExamples: samples.length === 0 ? '(no past posts yet)' : samples.map((s, i) => `Example ${i + 1}:\n${s}`).join('\n\n'),
-        },
+        buildProgramInputs({ topic: example.brief, rulesText: describePlatformRules(example.platform), strategy, examples: samples }),
         // A fixed temperature and a per-example seed: backends that honour seeds score a candidate repeatably.
         { temperature: 0.7, maxTokens: 400, seed: seed + hashOf(example.brief) },
       );
