@@ -184,8 +184,7 @@ describe('social-run tune, bad usage', () => {
       });
       const result = await cli(['--data-dir', dir, 'tune', '--lm', 'dspy::fake/fake-model', '--train', join(dir, 'train.jsonl')]);
       errors.mockRestore();
-      // E_USAGE should exit 2; run-main maps only `input` errors to 2 today (reported to the coordinator).
-      expect(result.code).not.toBe(0);
+      expect(result.code).toBe(2);
       expect(stderr).toContain('error [E_USAGE]: --train and --val go together');
     } finally {
       rmSync(dir, { recursive: true, force: true });
