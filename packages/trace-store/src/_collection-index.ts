@@ -1,3 +1,4 @@
+import { KeyTable } from './_key-table.ts';
 import { bytesToUuid, uuidToBytes } from './record-codec.ts';
 
 const CHUNK_BITS = 16;
@@ -15,7 +16,6 @@ class Chunk {
   readonly type = new Uint8Array(CHUNK_SIZE);
   readonly next = new Int32Array(CHUNK_SIZE);
   readonly prev = new Int32Array(CHUNK_SIZE);
-  readonly hash = new Float64Array(CHUNK_SIZE);
   readonly id = new Uint8Array(CHUNK_SIZE * 16);
 }
 
@@ -38,7 +38,7 @@ export class CollectionIndex {
   private readonly chunks: Chunk[] = [];
   private idTable = new Int32Array(1 << 12);
   private idMask = (1 << 12) - 1;
-  readonly keys = new Map<string, number>();
+  readonly keys = new KeyTable();
   private readonly scratch = new Uint8Array(16);
 
   private readonly idScratch = new Uint8Array(16);
@@ -67,45 +67,56 @@ export class CollectionIndex {
       this.chunks.push(chunk);
     }
     const at = ordinal & CHUNK_MASK;
-    chunk.id.set(idBytes.subarray(idAt, idAt + 16), at * 16);
+    // A byte loop: `subarray` would allocate a typed-array view per record.
+    const idBase = at * 16;
+    for (let i = 0; i < 16; i++) chunk.id[idBase + i] = idBytes[idAt + i] ?? 0;
     chunk.segment[at] = segment;
     chunk.offset[at] = offset;
     chunk.length[at] = length;
     chunk.type[at] = type;
-    chunk.hash[at] = hash;
     chunk.next[at] = -1;
     chunk.prev[at] = -1;
     this.count++;
     if (key !== undefined) {
-      const previous = this.keys.get(key);
-      if (previous !== undefined) {
+      const keyIndex = this.keys.insert(key);
+      const previous = this.keys.latestOf(keyIndex);
+      if (previous >= 0) {
         chunk.prev[at] = previous;
-        const prevChunk = this.chunkOf(previous);
-        prevChunk.next[previous & CHUNK_MASK] = ordinal;
+        this.chunkOf(previous).next[previous & CHUNK_MASK] = ordinal;
         this.superseded++;
       }
-      this.keys.set(key, ordinal);
+      this.keys.setLatest(keyIndex, ordinal, hash);
     }
     if (this.count * 2 > this.idTable.length) this.growIdTable();
     else this.insertId(ordinal, chunk.id, at * 16);
     return ordinal;
   }
 
-  /** The 16 id bytes of an ordinal, as a view (valid until the index changes). */
-  idBytesOf(ordinal: number): Uint8Array {
-    const at = (ordinal & CHUNK_MASK) * 16;
-    return this.chunkOf(ordinal).id.subarray(at, at + 16);
+  /** Copy the 16 id bytes of an ordinal into `target` at `at`. */
+  copyIdBytes(ordinal: number, target: Uint8Array, at: number): void {
+    const source = this.chunkOf(ordinal).id;
+    const base = (ordinal & CHUNK_MASK) * 16;
+    for (let i = 0; i < 16; i++) target[at + i] = source[base + i] ?? 0;
   }
 
-  /** The key of every ordinal in [from, to), rebuilt from the key map and the version links. */
-  keysOfRange(from: number, to: number): (string | undefined)[] {
-    const out: (string | undefined)[] = new Array(to - from).fill(undefined);
-    for (const [key, latest] of this.keys) {
+  /**
+   * The key of every ordinal in [from, to), rebuilt from the key table and the version links, and
+   * the content hash of those that are the newest version of their key (0 for the others).
+   */
+  keysOfRange(from: number, to: number): { keys: (string | undefined)[]; hashes: Float64Array } {
+    const keys: (string | undefined)[] = new Array(to - from).fill(undefined);
+    const hashes = new Float64Array(to - from);
+    for (let keyIndex = 0; keyIndex < this.keys.size; keyIndex++) {
+      const latest = this.keys.latestOf(keyIndex);
+      let key: string | undefined;
       for (let ordinal = latest; ordinal >= from; ordinal = this.previousVersion(ordinal)) {
-        if (ordinal < to) out[ordinal - from] = key;
+        if (ordinal >= to) continue;
+        key ??= this.keys.keyAt(keyIndex);
+        keys[ordinal - from] = key;
+        if (ordinal === latest) hashes[ordinal - from] = this.keys.contentOf(keyIndex);
       }
     }
-    return out;
+    return { keys, hashes };
   }
 
   private chunkOf(ordinal: number): Chunk {
@@ -186,10 +197,6 @@ export class CollectionIndex {
     return this.chunkOf(ordinal).type[ordinal & CHUNK_MASK] ?? 0;
   }
 
-  hashOf(ordinal: number): number {
-    return this.chunkOf(ordinal).hash[ordinal & CHUNK_MASK] ?? 0;
-  }
-
   idOf(ordinal: number): string {
     return bytesToUuid(this.chunkOf(ordinal).id, (ordinal & CHUNK_MASK) * 16);
   }
@@ -201,15 +208,24 @@ export class CollectionIndex {
   }
 
   /** Make `ordinal` the newest version of `key` without linking versions (a compacted file holds one per key). */
-  setLatest(key: string, ordinal: number): void {
-    this.keys.set(key, ordinal);
+  setLatest(key: string, ordinal: number, hash: number): void {
+    this.keys.setLatest(this.keys.insert(key), ordinal, hash);
   }
 
   previousVersion(ordinal: number): number {
     return this.chunkOf(ordinal).prev[ordinal & CHUNK_MASK] ?? -1;
   }
 
+  /** The newest ordinal of `key`, or -1. */
   latestOf(key: string): number {
-    return this.keys.get(key) ?? -1;
+    const keyIndex = this.keys.find(key);
+    return keyIndex < 0 ? -1 : this.keys.latestOf(keyIndex);
+  }
+
+  /** The newest version of `key` and its content hash, or undefined. */
+  latestVersionOf(key: string): { ordinal: number; hash: number } | undefined {
+    const keyIndex = this.keys.find(key);
+    if (keyIndex < 0) return undefined;
+    return { ordinal: this.keys.latestOf(keyIndex), hash: this.keys.contentOf(keyIndex) };
   }
 }

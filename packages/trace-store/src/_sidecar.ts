@@ -51,7 +51,7 @@ export async function writeSidecar(
   to: number,
 ): Promise<void> {
   const count = to - from;
-  const keys = index.keysOfRange(from, to);
+  const { keys, hashes } = index.keysOfRange(from, to);
   const keysBlob = Buffer.from(JSON.stringify(keys.map((k) => k ?? null)), 'utf8');
   const header: SidecarHeader = {
     version: 1,
@@ -68,8 +68,8 @@ export async function writeSidecar(
   for (let o = from; o < to; o++, p += 8) body.writeDoubleLE(index.offsetOf(o), p);
   for (let o = from; o < to; o++, p += 4) body.writeUInt32LE(index.lengthOf(o), p);
   for (let o = from; o < to; o++, p += 1) body[p] = index.typeOf(o);
-  for (let o = from; o < to; o++, p += 8) body.writeDoubleLE(index.hashOf(o), p);
-  for (let o = from; o < to; o++, p += 16) body.set(index.idBytesOf(o), p);
+  for (let i = 0; i < count; i++, p += 8) body.writeDoubleLE(hashes[i] ?? 0, p);
+  for (let o = from; o < to; o++, p += 16) index.copyIdBytes(o, body, p);
   const target = sidecarPath(file);
   const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temp, Buffer.concat([head, body, keysBlob]));

@@ -94,17 +94,20 @@ export function prepareRecord(collection: string, index: number, record: NewReco
   }
   const metadata = record.metadata ?? {};
   if (!isPlainObject(metadata)) throw schemaError(collection, index, ['metadata: expected an object']);
+  // Only caller-given ids and timestamps need checking; generated ones are valid by construction.
   const id = record.id === undefined ? crypto.randomUUID() : record.id;
-  if (typeof id !== 'string' || !UUID_V4.test(id)) throw schemaError(collection, index, ['id: expected a uuid v4']);
+  if (record.id !== undefined && (typeof id !== 'string' || !UUID_V4.test(id))) {
+    throw schemaError(collection, index, ['id: expected a uuid v4']);
+  }
   const timestamp = record.timestamp ?? now;
-  if (typeof timestamp !== 'string' || !ISO_UTC.test(timestamp) || Number.isNaN(Date.parse(timestamp))) {
+  if (record.timestamp !== undefined && (typeof timestamp !== 'string' || !ISO_UTC.test(timestamp) || Number.isNaN(Date.parse(timestamp)))) {
     throw schemaError(collection, index, ['timestamp: expected an ISO 8601 UTC time such as 2024-01-31T12:00:00.000Z']);
   }
   const parsed = RECORD_DATA_SCHEMAS[type].safeParse(record.data);
   if (!parsed.success) throw schemaError(collection, index, formatZodIssues(parsed.error, 'data'));
   const data: unknown = parsed.data;
   const dataJson = JSON.stringify(data);
-  const lowerId = id.toLowerCase();
+  const lowerId = record.id === undefined ? id : id.toLowerCase();
   const line = `{"id":"${lowerId}","timestamp":"${timestamp}","type":"${type}","source":${JSON.stringify(source)},"data":${dataJson},"metadata":${JSON.stringify(metadata)}}`;
   return {
     id: lowerId,

@@ -192,6 +192,8 @@ describe('index sidecar', () => {
       expect((await reopened.get('posts', written[1]?.id ?? ''))?.id).toBe(written[1]?.id);
       expect((await reopened.latestByKey('posts', 'x:1'))?.id).toBe(written[2]?.id);
       expect(await reopened.count('posts', undefined, { latest: true })).toBe(2);
+      // Content hashes survive the sidecar: re-ingesting the same versions adds nothing.
+      expect((await reopened.upsert('posts', [postRecord('1', 4), postRecord('2')])).counts).toMatchObject({ unchanged: 2 });
       await reopened.close();
     };
     await check();

@@ -1,0 +1,11 @@
+import { CollectionIndex } from './src/_collection-index.ts';
+const N = 1_000_000;
+const gc = (globalThis as { gc?: () => void }).gc!;
+gc();
+const base = process.memoryUsage();
+const idx = new CollectionIndex();
+for (let i = 0; i < N; i++) idx.add(0, i * 500, 499, 0, 12345, `x:${1_100_000_000_000_000_000n + BigInt(i)}`, crypto.randomUUID());
+gc();
+const m = process.memoryUsage();
+console.log('heap MB', ((m.heapUsed - base.heapUsed) / 1e6).toFixed(0), 'external+ab MB', ((m.arrayBuffers - base.arrayBuffers) / 1e6).toFixed(0), 'rss', (m.rss / 1e6).toFixed(0), 'rss delta', ((m.rss - base.rss) / 1e6).toFixed(0));
+console.log(idx.keys.size, idx.count);
