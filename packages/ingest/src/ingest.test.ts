@@ -106,7 +106,7 @@ describe('ingestPaths', () => {
     await writeFile(join(input, 'notes.md'), '# my notes\n');
     const summary = await ingestPaths([input], { dataDir });
     expect(summary).toMatchObject({ posts_ingested: 5 + 3, rejected: 1 });
-    expect(summary.by_format['linkedin-shares']).toMatchObject({ files: 2, posts_ingested: 5 });
+    expect(summary.by_format['linkedin-shares']).toMatchObject({ files: 2, rows_read: 5, posts_ingested: 5 });
     expect(summary.warnings).toEqual(
       expect.arrayContaining([
         `skipped ${join(input, 'notes.md')}: not an export file`,

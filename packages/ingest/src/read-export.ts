@@ -250,13 +250,11 @@ export async function readLinkedinGroup(
 ): Promise<ReadBatch & { joined: { id: number; day: number } }> {
   const posts: ParsedPost[] = [];
   const rejects: RejectedRow[] = [];
-  let rows = 0;
   let bytesRead = 0;
   for (const detection of shares) {
     for await (const batch of readCsv(detection, options)) {
       posts.push(...batch.posts);
       rejects.push(...batch.rejects);
-      rows += batch.rows;
       bytesRead += batch.bytesRead;
     }
   }
@@ -267,7 +265,6 @@ export async function readLinkedinGroup(
     const read = await readLinkedinAnalytics(detection.file);
     for (const entry of read.entries) entries.set(entry.post_id, entry);
     rejects.push(...read.rejects);
-    rows += read.rows;
     bytesRead += detection.bytes;
     analyticsFile = detection.file;
     analyticsAuthor ??= authorFromAnalyticsFile(detection.file);
@@ -275,5 +272,7 @@ export async function readLinkedinGroup(
   const author = options.author ?? posts.find((p) => p.data.author !== 'unknown')?.data.author ?? analyticsAuthor ?? 'unknown';
   for (const post of posts) if (post.data.author === 'unknown') post.data.author = author;
   const { posts: joinedPosts, joined } = entries.size > 0 ? joinLinkedin(posts, [...entries.values()], analyticsFile, author) : { posts, joined: { id: 0, day: 0 } };
-  return { posts: joinedPosts, rejects, rows, bytesRead, joined };
+  // An analytics row joined to its post is part of that post, not a row of its own: counting
+  // posts + rejects keeps rows_read = ingested + versions + duplicates + rejected.
+  return { posts: joinedPosts, rejects, rows: joinedPosts.length + rejects.length, bytesRead, joined };
 }
