@@ -92,6 +92,13 @@ describe('social-reer mine --no-lm, strategies, show', () => {
     expect(show.stdout).toMatch(/No trajectory: mined with --no-lm/);
   });
 
+  it('refuses at once a scorer that cannot score, naming the providers that can', async () => {
+    const result = await run(['mine', '--data-dir', dir, '--lm', 'dspy::openai/gpt-4o-mini']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/E_CAPABILITY.*dspy::openai\/gpt-4o-mini cannot score/);
+    expect(result.stderr).toMatch(/mlx::.*llama::.*dspy::local.*dspy::together_ai/);
+  });
+
   it('exits 2 with a one-line error for an unknown trace', async () => {
     const result = await run(['show', '--data-dir', dir, 'nope']);
     expect(result.code).toBe(2);

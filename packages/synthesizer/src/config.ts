@@ -30,6 +30,8 @@ export const ReerConfigSchema = z
         max_tokens: z.number().int().positive().default(1024),
         /** Tries at an initial trajectory before a post is dropped; the method uses one. */
         initial_attempts: z.number().int().positive().default(1),
+        /** Seed for backends that support one (each call of a post gets seed + its index). */
+        seed: z.number().int().optional(),
       })
       .strict()
       .default({ temperature: 0.8, top_p: 0.85, max_tokens: 1024, initial_attempts: 1 }),

@@ -120,7 +120,7 @@ describe('mine with REER', () => {
     const error = await mine(store, { config, engagement: testEngagement, generator: gen, scorer: standInLm({ uri: 'openai::gpt-4o-mini', canScore: false }) }).catch((e: unknown) => e);
     expect(isReerError(error, 'E_CAPABILITY')).toBe(true);
     expect(String((error as Error).message)).toContain('openai::gpt-4o-mini');
-    expect(isReerError(error) ? error.hint : '').toMatch(/mlx::.*llama::.*dspy::local.*together::/);
+    expect(isReerError(error) ? error.hint : '').toMatch(/mlx::.*llama::.*dspy::local.*dspy::together_ai/);
     expect(gen.chatCalls).toHaveLength(0);
   });
 

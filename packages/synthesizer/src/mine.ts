@@ -77,7 +77,7 @@ export interface MineSummary {
 
 /** Providers whose backends can score a given continuation; named in the capability error. */
 export const SCORING_PROVIDERS =
-  'the MLX bridge (mlx::<model>), llama.cpp (llama::<model>), an OpenAI-compatible completions server that echoes logprobs (dspy::local/<model>, e.g. vLLM), or Together (together::<model>)';
+  'the MLX bridge (mlx::<model>), llama.cpp (llama::<model>), an OpenAI-compatible completions server that echoes logprobs (dspy::local/<model>, e.g. vLLM), or Together (dspy::together_ai/<model>)';
 
 /** Refuses a scorer without the `score` capability before any work starts. */
 export function assertCanScore(lm: Pick<ScoringLm, 'uri' | 'capabilities'>): void {
@@ -135,6 +135,7 @@ function synthesisOptions(config: ReerConfig, signal: AbortSignal | undefined): 
       maxTokens: config.generation.max_tokens,
       initialAttempts: config.generation.initial_attempts,
       minTrajectoryTokens: config.min_trajectory_tokens,
+      seed: config.generation.seed,
     },
     leak: config.leak,
     ...(signal ? { signal } : {}),

@@ -129,7 +129,8 @@ function planSteps(trace: TraceData): string[] {
  * Turns the author's best posts into strategies: clusters of exemplars with the same structure
  * (format, hook, length band, tone; coarser when a group is small), each with a brief, when to use
  * it, examples, its lift over the author's baseline with a bootstrap interval, and best posting
- * times where enough posts support them. Leak-flagged traces exclude their post.
+ * times where enough posts support them. Leak-flagged traces exclude their post; a cluster whose
+ * whole lift interval lies below 1 is dropped.
  */
 export function mineStrategies(input: StrategyInput, options: StrategyOptions): StrategyData[] {
   const groups = new Map<string, ScoredPost[]>();
@@ -154,6 +155,8 @@ export function mineStrategies(input: StrategyInput, options: StrategyOptions): 
         baseline,
         { samples: options.bootstrapSamples, confidence: options.confidence, seed: (options.seed + hash(strategyId)) >>> 0 },
       );
+      // What the best posts share but the author's other such posts do worse with is no strategy.
+      if (lift.high < 1) continue;
       const members = [...cluster.members].sort((a, b) => b.engagement - a.engagement);
       const traces = members.map((m) => input.traces.get(postKey(m.post))).filter((t): t is TraceData => t !== undefined);
       const reerTraces = traces.filter((t) => t.mode === 'reer' && t.final_score !== null && t.segments.length > 0);

@@ -84,6 +84,12 @@ describe('synthesizeTrajectory on a fixed post', () => {
     expect(generator.chatCalls[0]?.messages.at(-1)?.content).toContain(post);
   });
 
+  it('gives each call its own seed when one is set, so runs repeat', async () => {
+    const generator = scriptedGenerator(draft.join('\n\n'), () => 'no tags');
+    await synthesizeTrajectory({ query, post, platform: 'x' }, { generator, scorer: standInLm({ logprob: bigramCopyLogprob }) }, { ...fullOptions, generation: { ...fullOptions.generation, seed: 7 } });
+    expect(generator.chatCalls.map((c) => c.seed)).toEqual([7, 8, 9, 10, 11, 12, 13]);
+  });
+
   it('drops an initial trajectory under 100 tokens', async () => {
     const generator = standInLm({ chat: () => draft.join('\n\n'), outputTokens: () => 99 });
     const result = await synthesizeTrajectory({ query, post, platform: 'x' }, { generator, scorer: standInLm() }, fullOptions);

@@ -18,6 +18,8 @@ export interface GenerationParams {
   initialAttempts: number;
   /** An initial trajectory with fewer generated tokens is dropped. @default 100 */
   minTrajectoryTokens: number;
+  /** Seed for backends that support one: call k of a post gets `seed + k`, so runs repeat. */
+  seed?: number | undefined;
 }
 
 export interface SynthesisOptions {
@@ -68,12 +70,15 @@ function estimateTokens(text: string): number {
 export async function synthesizeTrajectory(input: SynthesisInput, models: { generator: GeneratorLm; scorer: ScoringLm }, options: SynthesisOptions): Promise<SynthesisResult> {
   const usage: SynthesisUsage = { generatorCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, scoredCandidates: 0 };
   const gen = options.generation;
+  // Calls are numbered as they are issued (rewrites of a segment run in parallel) so seeds repeat.
+  let issued = 0;
   const chat = async (messages: ReturnType<typeof rewriteMessages>) => {
     const result = await models.generator.chat({
       messages,
       temperature: gen.temperature,
       topP: gen.topP,
       maxTokens: gen.maxTokens,
+      ...(gen.seed !== undefined ? { seed: gen.seed + issued++ } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     usage.generatorCalls++;

@@ -43,7 +43,7 @@ export function mineCommand(): Command {
     )
     .option('--top-k <n>', 'exemplars per author and platform (default: reer.top_k, 50)', integer(1))
     .option('--top-quantile <q>', 'take the top fraction of posts instead of --top-k, e.g. 0.1', decimal(0.000001, 1))
-    .option('--lm <uri>', 'generator LM, e.g. mlx::<model> or openai::gpt-4o-mini (default: reer.lm)')
+    .option('--lm <uri>', 'generator LM, e.g. mlx::<model> or dspy::openai/gpt-4o-mini (default: reer.lm)')
     .option('--no-lm', 'no LM at all: strategies from post features and timing only')
     .option('--scorer-lm <uri>', 'scoring LM; needs token log-probabilities (default: reer.scorer_lm, else --lm)')
     .option('--max-steps <n>', 'segments visited in the sweep (default 10)', integer(0))
@@ -55,8 +55,8 @@ export function mineCommand(): Command {
     .option('--force', 're-mine posts that already have a trace');
   withJson(command);
   withExamples(command, [
-    'social-reer mine --lm mlx::qwen3-4b --top-k 20',
-    'social-reer mine --lm openai::gpt-4o-mini --scorer-lm together::meta-llama/Llama-3.3-70B-Instruct-Turbo',
+    'social-reer mine --lm mlx::mlx-community/Qwen2.5-0.5B-Instruct-4bit --top-k 20',
+    'social-reer mine --lm dspy::openai/gpt-4o-mini --scorer-lm dspy::together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo',
     'social-reer mine --no-lm --top-quantile 0.1 --json',
   ]);
   return command.action(async (flags: MineFlags, cmd: Command) => {
@@ -93,13 +93,19 @@ export function mineCommand(): Command {
         throw new ReerError('E_USAGE', 'no generator LM given', { hint: 'Pass --lm <uri> (and --scorer-lm <uri> if it cannot score), set reer.lm in your config, or use --no-lm.' });
       }
       const scorerUri = flags.scorerLm ?? base.scorer_lm ?? lmUri;
-      const { createRegistry } = await import('@reer/lm-registry');
+      const { createRegistry, parseLmUri } = await import('@reer/lm-registry');
       const registry = createRegistry({ config: ctx.config, env: ctx.env, logger: ctx.logger });
       close = async () => registry.close();
-      generator = registry.resolve(lmUri);
-      scorer = scorerUri === lmUri ? generator : registry.resolve(scorerUri);
-      // Refuse before any generation is paid for.
-      assertCanScore(scorer);
+      // Refuse a scorer that cannot score before anything is loaded or paid for (declared
+      // capabilities), then again once load() has started a local backend and knows exactly.
+      const scorerProvider = parseLmUri(scorerUri, registry.settings).provider;
+      const declared = registry.providers().find((p) => p.name === scorerProvider || p.aliases.includes(scorerProvider));
+      if (declared) assertCanScore({ uri: scorerUri, capabilities: declared.capabilities });
+      const loadedGenerator = await registry.load(lmUri);
+      const loadedScorer = scorerUri === lmUri ? loadedGenerator : await registry.load(scorerUri);
+      assertCanScore(loadedScorer);
+      generator = loadedGenerator;
+      scorer = loadedScorer;
     }
 
     const store = await TraceStore.open(ctx.dataDir, { logger: ctx.logger });
