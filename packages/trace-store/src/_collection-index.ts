@@ -100,23 +100,21 @@ export class CollectionIndex {
   }
 
   /**
-   * The key of every ordinal in [from, to), rebuilt from the key table and the version links, and
-   * the content hash of those that are the newest version of their key (0 for the others).
+   * The key index of every ordinal in [from, to) (-1 for none), rebuilt from the key table and the
+   * version links, and the content hash of those that are the newest version of their key (0 for the others).
    */
-  keysOfRange(from: number, to: number): { keys: (string | undefined)[]; hashes: Float64Array } {
-    const keys: (string | undefined)[] = new Array(to - from).fill(undefined);
+  keysOfRange(from: number, to: number): { keyIndexes: Int32Array; hashes: Float64Array } {
+    const keyIndexes = new Int32Array(to - from).fill(-1);
     const hashes = new Float64Array(to - from);
     for (let keyIndex = 0; keyIndex < this.keys.size; keyIndex++) {
       const latest = this.keys.latestOf(keyIndex);
-      let key: string | undefined;
       for (let ordinal = latest; ordinal >= from; ordinal = this.previousVersion(ordinal)) {
         if (ordinal >= to) continue;
-        key ??= this.keys.keyAt(keyIndex);
-        keys[ordinal - from] = key;
+        keyIndexes[ordinal - from] = keyIndex;
         if (ordinal === latest) hashes[ordinal - from] = this.keys.contentOf(keyIndex);
       }
     }
-    return { keys, hashes };
+    return { keyIndexes, hashes };
   }
 
   private chunkOf(ordinal: number): Chunk {

@@ -203,8 +203,17 @@ describe('index sidecar', () => {
     expect(existsSync(sidecar)).toBe(true);
 
     // Garbage in the sidecar, or a sidecar describing other content: both rebuilt from the log.
-    writeFileSync(sidecar, 'REERIDX1\n{"version":1}\nnonsense');
+    writeFileSync(sidecar, 'REERIDX2\n{"version":2}\nnonsense');
     await check();
+    // A sidecar whose header is right but whose rows are cut short.
+    const good = readFileSync(sidecar);
+    const head = good.subarray(0, good.indexOf(0x0a, 9) + 1).toString();
+    const header = JSON.parse(head.slice(9));
+    const truncated = Buffer.concat([Buffer.from(`REERIDX2\n${JSON.stringify({ ...header, bytes: good.length - 30 })}\n`), good.subarray(head.length, good.length - 30)]);
+    writeFileSync(sidecar, truncated);
+    expect(readFileSync(sidecar).length).toBe(good.length - 30);
+    await check();
+    expect(readFileSync(sidecar)).toEqual(good);
     const other = mkdtempSync(join(tmpdir(), 'reer-store-other-'));
     const otherStore = await openStore({}, other);
     await otherStore.append('posts', [postRecord('9'), postRecord('8'), postRecord('7')]);

@@ -15,7 +15,7 @@ import { CollectionIndex } from './_collection-index.ts';
 import { fileStamp, fsyncDir, statOrNull } from './_fs.ts';
 import { readLines } from './_line-reader.ts';
 import { acquireLock, type HeldLock } from './_lock.ts';
-import { loadSidecar, removeSidecar, writeSidecar } from './_sidecar.ts';
+import { SidecarCorrupt, loadSidecar, removeSidecar, writeSidecar } from './_sidecar.ts';
 import {
   decodeLine,
   formatHash,
@@ -295,7 +295,16 @@ export class TraceStore {
       const st = await statOrNull(file);
       if (!st) continue;
       segment.ino = st.ino;
-      const fromSidecar = await loadSidecar(file, st.ino, st.size, i, state.index);
+      let fromSidecar: number;
+      try {
+        fromSidecar = await loadSidecar(file, st.ino, st.size, i, state.index);
+      } catch (cause) {
+        if (!(cause instanceof SidecarCorrupt)) throw cause;
+        // Rows were already loaded from it: drop the sidecar and start over from the logs.
+        this.logger.warn({ file: this.rel(file), err: cause.message }, 'store index sidecar is damaged; rebuilding it from the log');
+        await removeSidecar(file);
+        return this.loadAll(state);
+      }
       segment.end = Math.max(0, fromSidecar);
       const before = state.index.count;
       if (st.size > segment.end) await this.indexTail(state, segment, i, st.size);
