@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runMain } from '@reer/cli-kit';
-import type { PostData } from '@reer/core';
+import type { PostData, TraceData } from '@reer/core';
 import { TraceStore } from '@reer/trace-store';
 import { buildProgram } from './program.ts';
 
@@ -97,6 +97,50 @@ describe('social-reer mine --no-lm, strategies, show', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/E_CAPABILITY.*dspy::openai\/gpt-4o-mini cannot score/);
     expect(result.stderr).toMatch(/mlx::.*llama::.*dspy::local.*dspy::together_ai/);
+  });
+
+  it('shows a REER trace: the post, the brief, the plan as it evolved and each accepted score', async () => {
+    const store = await TraceStore.open(dir);
+    const trace: TraceData = {
+      post_key: 'x:5001',
+      platform: 'x',
+      post_id: '5001',
+      author: 'demo',
+      metrics: { likes: 30 },
+      engagement: 0.42,
+      query: 'Announce the release to R users.',
+      query_source: 'lm',
+      post_text: 'Version 2 is out!',
+      trajectory: 'First, new.\n\nSecond, kept.',
+      segments: ['First, new.', 'Second, kept.'],
+      initial_score: 1.5,
+      final_score: 1.2,
+      history: [
+        { segment: -1, candidate: 'First, old.\n\nSecond, kept.', score: 1.5, accepted: true },
+        { segment: 0, candidate: 'First, new.', score: 1.2, accepted: true },
+        { segment: 0, candidate: '', score: null, accepted: false },
+        { segment: 1, candidate: 'Second, worse.', score: 1.4, accepted: false },
+        { segment: 1, candidate: 'Second, also worse.', score: 1.3, accepted: false },
+      ],
+      stop: 'sweep-complete',
+      leak: { flagged: false, overlap: 0.05 },
+      models: { generator: 'mlx::gen', scorer: 'mlx::scorer' },
+      mode: 'reer',
+    };
+    const [stored] = await store.append('traces', [{ type: 'trace', source: 'test', data: trace }]);
+    await store.close();
+    const result = await run(['show', '--data-dir', dir, stored?.id ?? '']);
+    expect(result.code).toBe(0);
+    const out = result.stdout;
+    expect(out).toContain('Version 2 is out!');
+    expect(out).toContain('Brief (written by the LM):\n    Announce the release to R users.');
+    expect(out).toContain('Score: 1.500 → 1.200');
+    expect(out).toContain('Initial plan (score 1.500):\n    First, old.');
+    expect(out).toMatch(/segment 1 rewritten — candidates 1\.200 ✓, malformed; best score now 1\.200\n {4}First, new\./);
+    expect(out).toContain('segment 2 kept — candidates 1.400, 1.300; none beat 1.200');
+    expect(out).toContain('Final plan (score 1.200):\n  [1] First, new.\n  [2] Second, kept.');
+    const json = await run(['show', '--data-dir', dir, 'x:5001', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ id: stored?.id, data: { post_key: 'x:5001', final_score: 1.2 } });
   });
 
   it('exits 2 with a one-line error for an unknown trace', async () => {
