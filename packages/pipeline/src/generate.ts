@@ -176,6 +176,7 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
       const out = await program.run(session.ai, promptInputs, sampling, { thread: Boolean(options.thread) });
       addUsage(usage, fromTokens(out.usage, 1));
       let text = out.postText;
+      let truncated = out.truncated;
       let parts: string[] | undefined;
       let repairs = 0;
       if (options.thread) {
@@ -186,17 +187,26 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
         parts = options.numbering ? numberParts(pieces, limit, options.measure) : pieces;
       } else {
         let verdict = options.checkRules(text);
-        while (!verdict.valid && verdict.tooLong && repairs < maxRepairs) {
+        // A draft cut off at the token limit is repaired like a too-long one: ask for a shorter post.
+        while (((!verdict.valid && verdict.tooLong) || truncated) && repairs < maxRepairs) {
           repairs++;
-          const rule = `At most ${verdict.limit} (${options.platform} counting); the draft is ${verdict.length}. Cut at least ${verdict.length - verdict.limit}.`;
+          const rule = truncated
+            ? `At most ${verdict.limit} (${options.platform} counting); the draft was cut off mid-sentence. Write a complete, shorter version.`
+            : `At most ${verdict.limit} (${options.platform} counting); the draft is ${verdict.length}. Cut at least ${verdict.length - verdict.limit}.`;
           const repaired = await shortenPost(session.ai, text, rule, sampling);
           addUsage(usage, fromTokens(repaired.usage, 1));
           text = repaired.text;
+          truncated = repaired.truncated;
           verdict = options.checkRules(text);
         }
       }
       settle();
-      return finishCandidate({ ...base, text: parts ? parts.join('\n\n') : text, parts, lm: lm.uri, usage, repairs }, options);
+      const candidate = finishCandidate({ ...base, text: parts ? parts.join('\n\n') : text, parts, lm: lm.uri, usage, repairs }, options);
+      if (truncated) {
+        candidate.valid = false;
+        candidate.violations.unshift(`truncated: the model stopped at the ${sampling.maxTokens}-token limit mid-post`);
+      }
+      return candidate;
     } catch (error: unknown) {
       settle();
       return {

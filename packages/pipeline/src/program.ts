@@ -64,7 +64,21 @@ export const DEFAULT_SAMPLING: SamplingSettings = { temperature: 0.8, maxTokens:
 export interface GenerationOutput {
   postText: string;
   threadParts?: string[];
+  /** The model stopped at `maxTokens` mid-post; the text is what it wrote until then. */
+  truncated: boolean;
   usage: TokenUsage;
+}
+
+const TRUNCATED = /^(?:Generate failed: )?Max tokens reached before completion\s*\nContent:\s?/;
+
+/**
+ * Ax throws when a reply stops at the token limit. A cut-off post is still a draft worth repairing
+ * (the repair round asks for a shorter version), so recover the text and flag it instead.
+ */
+function truncatedContent(error: unknown, label: string): string | null {
+  if (!(error instanceof Error) || !TRUNCATED.test(error.message)) return null;
+  const content = error.message.replace(TRUNCATED, '');
+  return content.replace(new RegExp(`^\\s*(${label}|[A-Z][A-Za-z ]+):[ \\t]*`), '').trim();
 }
 
 /** The generation program: an Ax program whose instruction GEPA tunes. */
@@ -111,14 +125,26 @@ export class GenerationProgram {
     if (options.thread) {
       const gen = new AxGen<GenerationInputs, { threadParts: string[] }>(THREAD_SIGNATURE);
       gen.setInstruction(this.#instruction);
-      const out = await gen.forward(ai, inputs, forwardOptions);
-      const threadParts = out.threadParts.map((p) => p.trim()).filter(Boolean);
-      return { postText: threadParts.join('\n\n'), threadParts, usage: usageOf(gen) };
+      try {
+        const out = await gen.forward(ai, inputs, forwardOptions);
+        const threadParts = out.threadParts.map((p) => p.trim()).filter(Boolean);
+        return { postText: threadParts.join('\n\n'), threadParts, truncated: false, usage: usageOf(gen) };
+      } catch (error: unknown) {
+        const partial = truncatedContent(error, 'Thread Parts');
+        if (partial === null) throw error;
+        return { postText: partial, truncated: true, usage: usageOf(gen) };
+      }
     }
     const gen = new AxGen<GenerationInputs, { postText: string }>(POST_SIGNATURE);
     gen.setInstruction(this.#instruction);
-    const out = await gen.forward(ai, inputs, forwardOptions);
-    return { postText: out.postText.trim(), usage: usageOf(gen) };
+    try {
+      const out = await gen.forward(ai, inputs, forwardOptions);
+      return { postText: out.postText.trim(), truncated: false, usage: usageOf(gen) };
+    } catch (error: unknown) {
+      const partial = truncatedContent(error, 'Post Text');
+      if (partial === null) throw error;
+      return { postText: partial, truncated: true, usage: usageOf(gen) };
+    }
   }
 }
 
@@ -131,17 +157,23 @@ export async function shortenPost(
   draftPost: string,
   lengthRule: string,
   sampling: SamplingSettings,
-): Promise<{ text: string; usage: TokenUsage }> {
+): Promise<{ text: string; truncated: boolean; usage: TokenUsage }> {
   const gen = new AxGen<{ draftPost: string; lengthRule: string }, { shortenedPost: string }>(REPAIR_SIGNATURE);
   gen.setInstruction(
     'Shorten the draft so it fits the length rule. Keep the point, the hook, the links and the voice; cut filler words, merge sentences, drop the least important detail. Output only the shortened post.',
   );
-  const out = await gen.forward(ai, { draftPost, lengthRule }, {
-    maxRetries: 1,
-    stream: false,
-    modelConfig: { temperature: Math.min(sampling.temperature, 0.5), maxTokens: sampling.maxTokens },
-  });
-  return { text: out.shortenedPost.trim(), usage: usageOf(gen) };
+  try {
+    const out = await gen.forward(ai, { draftPost, lengthRule }, {
+      maxRetries: 1,
+      stream: false,
+      modelConfig: { temperature: Math.min(sampling.temperature, 0.5), maxTokens: sampling.maxTokens },
+    });
+    return { text: out.shortenedPost.trim(), truncated: false, usage: usageOf(gen) };
+  } catch (error: unknown) {
+    const partial = truncatedContent(error, 'Shortened Post');
+    if (partial === null) throw error;
+    return { text: partial, truncated: true, usage: usageOf(gen) };
+  }
 }
 
 function usageOf(gen: { getUsage(): readonly { tokens?: { promptTokens?: number; completionTokens?: number } }[] }): TokenUsage {

@@ -48,6 +48,12 @@ describe('splitThread', () => {
     expect(parts.join(' ').split(/\s+/)).toEqual(text.split(/\s+/));
   });
 
+  it('cuts an ordinary word longer than the limit between characters', () => {
+    const parts = splitThread(`start ${'a'.repeat(25)} end`, { limit: 10, measure: chars });
+    expect(parts.join('').replace(/\s/g, '')).toBe(`start${'a'.repeat(25)}end`);
+    for (const p of parts) expect(chars(p)).toBeLessThanOrEqual(10);
+  });
+
   it('measures with the platform counter it is given', () => {
     // A counter that weighs every character 2 (as X does for CJK) halves what fits.
     const parts = splitThread('これは日本語の文です。これも日本語の文です。', { limit: 24, measure: (t) => chars(t) * 2 });

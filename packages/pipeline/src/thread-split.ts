@@ -9,6 +9,23 @@ export interface SplitThreadOptions {
 
 const ATOMIC_TOKEN = /^(https?:\/\/\S+|www\.\S+|[@#][\w.@-]+)$/i;
 const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
+const graphemeSegmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
+/** An ordinary word longer than the limit (no spaces to break at) is cut between graphemes; URLs and mentions never are. */
+function splitOverlongWord(word: string, limit: number, measure: (text: string) => number): string[] {
+  if (ATOMIC_TOKEN.test(word) || measure(word) <= limit) return [word];
+  const chunks: string[] = [];
+  let current = '';
+  for (const { segment } of graphemeSegmenter.segment(word)) {
+    if (current && measure(current + segment) > limit) {
+      chunks.push(current);
+      current = '';
+    }
+    current += segment;
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}
 
 function sentences(text: string): string[] {
   const out: string[] = [];
@@ -52,7 +69,7 @@ function pack(text: string, limit: number, measure: (text: string) => number): s
     }
     // Too long even alone: pack its words, keeping URLs and mentions atomic.
     let current = '';
-    for (const word of sentence.split(/\s+/).filter(Boolean)) {
+    for (const word of sentence.split(/\s+/).filter(Boolean).flatMap((w) => splitOverlongWord(w, limit, measure))) {
       const next = current ? `${current} ${word}` : word;
       if (measure(next) <= limit || !current) current = next;
       else {
