@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage, isReerError } from '@reer/core';
-import type { StoreOptions } from '@reer/trace-store';
+import type { NewRecord, StoreOptions } from '@reer/trace-store';
 import { StoreSink, type SinkReply, type SinkRequest } from './sink.ts';
 
 // The store side of a large ingest: validation, hashing, serialization and fsync happen here,
@@ -33,7 +33,7 @@ async function drain(): Promise<void> {
     const requests = pending;
     pending = [];
     try {
-      const results = await sink.writeMany(requests.map((r) => r.records));
+      const results = await sink.writeMany(requests.map((r) => JSON.parse(r.records) as NewRecord[]));
       requests.forEach((r, i) => {
         port?.postMessage({ seq: r.seq, ok: true, result: results[i] } satisfies SinkReply);
       });

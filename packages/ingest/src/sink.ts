@@ -164,7 +164,8 @@ class InThreadSink implements PostSink {
 }
 
 /** Messages between the reader thread and the store worker. */
-export type SinkRequest = { kind: 'write'; seq: number; records: NewRecord[] } | { kind: 'close'; seq: number };
+/** `records` is the batch as JSON text: V8 parses JSON about twice as fast as it deserializes a structured clone. */
+export type SinkRequest = { kind: 'write'; seq: number; records: string } | { kind: 'close'; seq: number };
 export type SinkReply =
   | { seq: number; ok: true; result?: SinkResult }
   | { seq: number; ok: false; error: { code?: ErrorCode; message: string; hint?: string } };
@@ -212,7 +213,7 @@ class WorkerSink implements PostSink {
   }
 
   async write(records: NewRecord[]): Promise<SinkResult> {
-    return WorkerSink.unwrap(await this.request({ kind: 'write', seq: ++this.seq, records }));
+    return WorkerSink.unwrap(await this.request({ kind: 'write', seq: ++this.seq, records: JSON.stringify(records) }));
   }
 
   ready(): Promise<void> {
