@@ -696,15 +696,8 @@ export class TraceStore {
     options: ReadOptions | undefined,
   ): AsyncGenerator<StoredRecord> {
     const compiled = compileFilter(filter);
-    const state = await this.ready(collection);
-    // A snapshot: what was indexed when the read began, with files opened now so a concurrent
-    // rotation or compaction (which only renames) cannot pull them away.
-    const index = state.index;
-    const upTo = index.count;
-    const segments = state.segments.map((s) => ({ ...s }));
-    const handles: (FileHandle | undefined)[] = [];
+    const { index, upTo, segments, handles } = await this.snapshot(collection);
     try {
-      for (const segment of segments) handles.push(segment.end > 0 ? await open(segment.file, 'r') : undefined);
       for (const [i, segment] of segments.entries()) {
         const handle = handles[i];
         if (!handle) continue;
@@ -735,6 +728,49 @@ export class TraceStore {
       }
     } finally {
       await Promise.all(handles.map((h) => h?.close()));
+    }
+  }
+
+  /**
+   * What was indexed when a read began, with its files open, so a rotation or compaction by
+   * another process (which only renames) cannot pull them away mid-read. A file replaced between
+   * the index check and the open is caught by its inode, and the snapshot taken again.
+   */
+  private async snapshot(collection: CollectionName): Promise<{
+    index: CollectionIndex;
+    upTo: number;
+    segments: Segment[];
+    handles: (FileHandle | undefined)[];
+  }> {
+    for (let attempt = 0; ; attempt++) {
+      const state = await this.ready(collection);
+      const index = state.index;
+      const upTo = index.count;
+      const segments = state.segments.map((s) => ({ ...s }));
+      const handles: (FileHandle | undefined)[] = [];
+      let moved = false;
+      for (const segment of segments) {
+        if (segment.end === 0 || moved) {
+          handles.push(undefined);
+          continue;
+        }
+        try {
+          const handle = await open(segment.file, 'r');
+          handles.push(handle);
+          if ((await handle.stat()).ino !== segment.ino) moved = true;
+        } catch (cause) {
+          if ((cause as { code?: unknown }).code !== 'ENOENT') throw cause;
+          handles.push(undefined);
+          moved = true;
+        }
+      }
+      if (!moved) return { index, upTo, segments, handles };
+      await Promise.all(handles.map((h) => h?.close()));
+      if (attempt >= 5) {
+        throw new ReerError('E_STORE_LOCKED', `${collection}: files kept moving while a read started (another process rotating or compacting)`, {
+          hint: 'Retry once the other process has finished its rotation or compaction.',
+        });
+      }
     }
   }
 
