@@ -33,7 +33,7 @@ export function createScoreBatcher(lm: ScoringLm, maxBatch: number): ScoringLm &
           for (const p of batch) p.reject(error);
           return;
         }
-        batch.forEach((p, i) => p.resolve(results[i] as ScoreResult));
+        for (const [i, p] of batch.entries()) p.resolve(results[i] as ScoreResult);
       },
       (error: unknown) => {
         for (const p of batch) p.reject(error);

@@ -32,8 +32,13 @@ export function syntheticPosts(n: number, seed = 1, author = 'demo'): PostData[]
   const start = Date.UTC(2021, 0, 4, 9);
   const posts: PostData[] = [];
   for (let i = 0; i < n; i++) {
-    let pick = random() * total;
-    const shape = SHAPES.find((s) => (pick -= s.weight) < 0) ?? SHAPES[0];
+    const pick = random() * total;
+    let cumulative = 0;
+    const shape =
+      SHAPES.find((s) => {
+        cumulative += s.weight;
+        return pick < cumulative;
+      }) ?? SHAPES[0];
     const topic = TOPICS[Math.floor(random() * TOPICS.length)] as string;
     const likes = Math.round(shape.likes * (0.5 + random()));
     const impressions = 1000 + Math.round(random() * 1000);

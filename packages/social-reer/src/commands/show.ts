@@ -56,7 +56,7 @@ function formatTrace(id: string, timestamp: string, t: TraceData): string {
   }
   lines.push('');
   lines.push(`Final plan (score ${score(t.final_score)}):`);
-  t.segments.forEach((s, i) => lines.push(indent(s, `  [${i + 1}] `).replace(/\n {2}\[\d+\] /g, '\n      ')));
+  for (const [i, s] of t.segments.entries()) lines.push(indent(s, `  [${i + 1}] `).replace(/\n {2}\[\d+\] /g, '\n      '));
   return lines.join('\n');
 }
 
