@@ -1,0 +1,176 @@
+// pnpm bench:bridge [--model DIR] [--max-tokens 128] [--rounds 3] [--repeats 2]
+//
+// Tokens per second through the MLX bridge (registry → mlx:: backend → JSON-RPC → mlx_lm) against
+// mlx_lm called in-process, on the same random ~100M-parameter float32 model, inputs and settings
+// (greedy, streaming). Scoring is compared with one direct forward pass over the same token ids.
+// Rounds alternate the in-process run (mlx-bridge/bench/bench_bridge.py) and the bridge run so
+// background load on a shared machine falls on both. Writes bench/.out/bridge.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRegistry, type ChatMessage } from '../packages/lm-registry/src/index.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bridgeDir = join(root, 'mlx-bridge');
+const python = process.env.REER_MLX_PYTHON ?? join(bridgeDir, '.venv', 'bin', 'python');
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    'max-tokens': { type: 'string', default: '128' },
+    rounds: { type: 'string', default: '3' },
+    repeats: { type: 'string', default: '2' },
+  },
+});
+const maxTokens = Number(values['max-tokens']);
+const rounds = Number(values.rounds);
+const repeats = Number(values.repeats);
+
+if (!existsSync(python)) {
+  process.stderr.write(`bench:bridge: no Python at ${python}; run \`pnpm bridge:setup\` first\n`);
+  process.exit(1);
+}
+
+function runPython(args: string[]): string {
+  const res = spawnSync(python, args, { cwd: bridgeDir, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (res.status !== 0) throw new Error(`${args.join(' ')} failed:\n${res.stderr}`);
+  return res.stdout.trim().split('\n').pop() ?? '';
+}
+
+const model = values.model ? resolve(values.model) : runPython(['-m', 'mlx_bridge.random_model', '--preset', 'bench-100m']);
+interface Inputs {
+  messages: ChatMessage[];
+  score_prompt: string;
+  score_continuation: string;
+}
+interface Timed {
+  tokens: number;
+  seconds: number[];
+}
+interface InProcess {
+  generate: Timed;
+  forward: Timed;
+  device: string;
+  mlx_version: string;
+}
+
+/** The Python side is ours, but its output still crosses a process boundary: check its shape. */
+function expectShape<T>(value: unknown, keys: string[], what: string): T {
+  if (typeof value !== 'object' || value === null || keys.some((k) => !(k in value))) {
+    throw new Error(`bench_bridge.py returned an unexpected ${what}: ${JSON.stringify(value).slice(0, 200)}`);
+  }
+  return value as T;
+}
+
+const inputs = expectShape<Inputs>(JSON.parse(runPython(['bench/bench_bridge.py', '--print-inputs'])), ['messages', 'score_prompt', 'score_continuation'], 'inputs object');
+
+const registry = createRegistry({
+  config: {
+    raw: {
+      providers: {
+        timeout_ms: 3_600_000,
+        entries: {
+          mlx: {
+            kind: 'mlx',
+            auth_method: 'none',
+            supported_models: ['*'],
+            rate_limits: { rpm: 1_000_000, concurrency: 1 },
+            python,
+            request_timeout_ms: 3_600_000,
+            log_level: 'warning',
+          },
+        },
+      },
+    },
+    files: ['(bench)'],
+  },
+  env: process.env,
+});
+const lm = registry.resolve(`mlx::${model}`);
+
+async function bridgeGenerate(): Promise<{ tokens: number; seconds: number }> {
+  const started = performance.now();
+  let text = '';
+  let tokens = 0;
+  for await (const event of lm.stream({ messages: inputs.messages, temperature: 0, maxTokens })) {
+    if (event.type === 'delta') text += event.text;
+    else tokens = event.result.usage.outputTokens;
+  }
+  return { tokens, seconds: (performance.now() - started) / 1000 };
+}
+
+async function bridgeScore(): Promise<number> {
+  const started = performance.now();
+  await lm.score([{ prompt: inputs.score_prompt, continuation: inputs.score_continuation }]);
+  return (performance.now() - started) / 1000;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
+
+process.stderr.write(`bench:bridge: model ${model}, ${maxTokens} tokens, ${rounds} rounds x ${repeats} repeats\n`);
+await bridgeGenerate(); // warm-up: starts the bridge and loads the model
+await bridgeScore();
+
+const inproc = { generate: [] as number[], forward: [] as number[], genTokens: 0, fullTokens: 0, device: '', mlx: '' };
+const bridge = { generate: [] as number[], score: [] as number[], genTokens: 0 };
+for (let round = 0; round < rounds; round++) {
+  const out = expectShape<{ inprocess: unknown }>(
+    JSON.parse(runPython(['bench/bench_bridge.py', '--mode', 'inprocess', '--model', model, '--max-tokens', String(maxTokens), '--repeats', String(repeats)])),
+    ['inprocess'],
+    'result',
+  );
+  const r = expectShape<InProcess>(out.inprocess, ['generate', 'forward', 'device', 'mlx_version'], 'in-process result');
+  inproc.generate.push(...r.generate.seconds);
+  inproc.forward.push(...r.forward.seconds);
+  inproc.genTokens = r.generate.tokens;
+  inproc.fullTokens = r.forward.tokens;
+  inproc.device = r.device;
+  inproc.mlx = r.mlx_version;
+  for (let i = 0; i < repeats; i++) {
+    const g = await bridgeGenerate();
+    bridge.generate.push(g.seconds);
+    bridge.genTokens = g.tokens;
+  }
+  for (let i = 0; i < repeats; i++) bridge.score.push(await bridgeScore());
+  process.stderr.write(`bench:bridge: round ${round + 1}/${rounds} done\n`);
+}
+await registry.close();
+
+if (bridge.genTokens !== inproc.genTokens) {
+  process.stderr.write(`bench:bridge: warning: the bridge generated ${bridge.genTokens} tokens, in-process ${inproc.genTokens}\n`);
+}
+const result = {
+  model,
+  device: inproc.device,
+  mlxVersion: inproc.mlx,
+  maxTokens,
+  generatedTokens: inproc.genTokens,
+  scoredTokens: inproc.fullTokens,
+  samples: { inproc, bridge },
+  inprocessGenerateTps: inproc.genTokens / median(inproc.generate),
+  bridgeGenerateTps: bridge.genTokens / median(bridge.generate),
+  forwardTps: inproc.fullTokens / median(inproc.forward),
+  bridgeScoreTps: inproc.fullTokens / median(bridge.score),
+};
+const generateRatio = result.bridgeGenerateTps / result.inprocessGenerateTps;
+const scoreRatio = result.bridgeScoreTps / result.forwardTps;
+mkdirSync(join(root, 'bench', '.out'), { recursive: true });
+writeFileSync(join(root, 'bench', '.out', 'bridge.json'), `${JSON.stringify({ ...result, generateRatio, scoreRatio }, null, 2)}\n`);
+
+const f = (x: number): string => x.toFixed(2);
+const verdict = (ratio: number): string => (ratio >= 0.9 ? 'ok (>= 90%)' : 'BELOW 90%');
+process.stdout.write(
+  [
+    `| measure | in-process | bridge | bridge / in-process |`,
+    `| --- | --- | --- | --- |`,
+    `| streaming generation, tokens/s (${inproc.genTokens} tokens) | ${f(result.inprocessGenerateTps)} | ${f(result.bridgeGenerateTps)} | ${(generateRatio * 100).toFixed(1)}% ${verdict(generateRatio)} |`,
+    `| score vs forward pass, tokens/s (${inproc.fullTokens} tokens) | ${f(result.forwardTps)} | ${f(result.bridgeScoreTps)} | ${(scoreRatio * 100).toFixed(1)}% ${verdict(scoreRatio)} |`,
+    '',
+  ].join('\n'),
+);
