@@ -220,40 +220,69 @@ export function analyzeText(text: string): TextAnalysis {
   let listItems = 0;
   let firstLine: string | undefined;
   let sentences = 0;
-  for (const line of text.split('\n')) {
-    const trimmed = line.trim();
-    if (trimmed.length === 0) {
-      blankLines++;
-      continue;
-    }
-    lines++;
-    firstLine ??= trimmed;
-    if (LIST_ITEM_RE.test(trimmed)) listItems++;
-    // A line is at least one sentence; each inner terminator followed by more text adds one.
-    sentences += 1 + (trimmed.match(/[.!?]+(?=\s+\S)/g)?.length ?? 0);
-  }
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineBreaks++;
-  // Blank lines counted by split include the pieces around a lone break; keep only true gaps.
-  blankLines = Math.max(0, blankLines - (text.startsWith('\n') ? 1 : 0) - (text.endsWith('\n') ? 1 : 0));
-
   let upper = 0;
   let lettersForCase = 0;
   let questions = 0;
   let exclamations = 0;
+  let chars = 0;
+  // One pass over the code units: lines, sentences, case, punctuation and code points.
+  let lineStart = 0;
+  let lineHasText = false;
+  let pendingTerminator = false;
+  const endLine = (end: number) => {
+    if (!lineHasText) {
+      blankLines++;
+      return;
+    }
+    lines++;
+    sentences++;
+    const trimmed = text.slice(lineStart, end).trim();
+    firstLine ??= trimmed;
+    const first = trimmed.charCodeAt(0);
+    // Only lines opening with a bullet, a digit or a non-ASCII symbol can be list items.
+    if ((first < 65 || first > 122) && LIST_ITEM_RE.test(trimmed)) listItems++;
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 63 /* ? */) questions++;
-    else if (c === 33 /* ! */) exclamations++;
-    else if (c >= 65 && c <= 90) {
+    if (c < 0xdc00 || c > 0xdfff) chars++;
+    if (c === 10) {
+      lineBreaks++;
+      endLine(i);
+      lineStart = i + 1;
+      lineHasText = false;
+      pendingTerminator = false;
+      continue;
+    }
+    const space = c === 32 || c === 9 || c === 13 || c === 0xa0;
+    if (!space) {
+      // A terminator followed by white space and more text on the same line ends a sentence.
+      if (pendingTerminator && lineHasText && text.charCodeAt(i - 1) !== 46 && text.charCodeAt(i - 1) !== 33 && text.charCodeAt(i - 1) !== 63) {
+        sentences++;
+      }
+      pendingTerminator = false;
+      lineHasText = true;
+    }
+    if (c === 46 || c === 33 || c === 63) {
+      if (i + 1 < text.length) {
+        const next = text.charCodeAt(i + 1);
+        if (next === 32 || next === 9 || next === 0xa0) pendingTerminator = true;
+      }
+      if (c === 63) questions++;
+      else if (c === 33) exclamations++;
+    } else if (c >= 65 && c <= 90) {
       upper++;
       lettersForCase++;
     } else if (c >= 97 && c <= 122) lettersForCase++;
   }
+  endLine(text.length);
+  // Blank "lines" before the first and after the last break are not gaps between paragraphs.
+  blankLines = Math.max(0, blankLines - (text.startsWith('\n') || text.length === 0 ? 1 : 0) - (text.endsWith('\n') ? 1 : 0));
+  if (lineBreaks === 0 && !lineHasText) blankLines = 0;
 
   const sentiment = sentimentOfTokens(tokens);
   const trimmedStart = text.trimStart();
   const features: TextFeatures = {
-    chars: codePointCount(text),
+    chars,
     words,
     sentences: words === 0 ? 0 : Math.max(1, sentences),
     lines,

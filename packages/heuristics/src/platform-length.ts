@@ -20,6 +20,8 @@ export const SHORT_URL_LENGTH = 23;
 /** Characters LinkedIn's "little text" format reserves; they must be backslash-escaped. */
 export const LINKEDIN_RESERVED = '\\|{}@[]()<>#*_~';
 const LINKEDIN_RESERVED_RE = /[\\|{}@[\]()<>#*_~]/g;
+const IS_LINKEDIN_RESERVED = new Uint8Array(128);
+for (const c of LINKEDIN_RESERVED) IS_LINKEDIN_RESERVED[c.charCodeAt(0)] = 1;
 
 // An emoji as users see it: a pictograph with its variation selector, skin tone and ZWJ
 // continuations, a flag (two regional indicators) or a keycap.
@@ -159,7 +161,7 @@ export function platformLengthBound(text: string, platform: Platform, options: P
     if (c < 0x80) {
       ascii++;
       if (c === 46) dots++;
-      else if (LINKEDIN_RESERVED.includes(text[i] ?? '')) reserved++;
+      else reserved += IS_LINKEDIN_RESERVED[c]!;
     } else if (c < 0xdc00 || c > 0xdfff) {
       other++;
     }

@@ -34,14 +34,39 @@ export interface PlatformRuleOptions extends PlatformLengthOptions {
   exactLength?: boolean;
 }
 
-const HASHTAG_RE = /(?:^|[^\p{L}\p{N}_&/])[#＃][\p{L}\p{M}\p{N}_]*\p{L}[\p{L}\p{M}\p{N}_]*/gu;
+const LETTER_RE = /[\p{L}\p{M}]/u;
+const LETTER_OR_DIGIT_RE = /[\p{L}\p{M}\p{N}]/u;
+
+function isWordChar(c: number, ch: string): boolean {
+  if (c < 128) return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+  return LETTER_OR_DIGIT_RE.test(ch);
+}
 
 // Above this many hashtags, short-form posts read as spam; a soft rule, not the platform's.
 const SOFT_HASHTAG_LIMIT: Partial<Record<Platform, number>> = { x: 3, threads: 3, bluesky: 3, mastodon: 5, linkedin: 5 };
 
-function countHashtags(text: string): number {
+/** Hashtags as platforms link them: `#` after a non-word character, then word characters with a letter. */
+export function countHashtags(text: string): number {
   let n = 0;
-  for (const _ of text.matchAll(HASHTAG_RE)) n++;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 35 && c !== 0xff03) continue;
+    if (i > 0) {
+      const p = text.charCodeAt(i - 1);
+      if (p === 38 || p === 47 || isWordChar(p, text[i - 1] ?? '')) continue;
+    }
+    let j = i + 1;
+    let letter = false;
+    while (j < text.length) {
+      const cp = text.codePointAt(j) ?? 0;
+      const ch = String.fromCodePoint(cp);
+      if (!isWordChar(cp, ch)) break;
+      if (cp >= 128 ? LETTER_RE.test(ch) : (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122)) letter = true;
+      j += ch.length;
+    }
+    if (letter) n++;
+    i = j - 1;
+  }
   return n;
 }
 
@@ -65,7 +90,7 @@ export function checkPlatformRules(text: string, platform: Platform, options: Pl
   const violations: RuleViolation[] = [];
   const unit = spec.unit === 'characters' ? 'chars' : spec.unit;
 
-  if (text.trim().length === 0) violations.push({ rule: 'empty', reason: 'empty: the post has no text', hard: true });
+  if (!/\S/.test(text)) violations.push({ rule: 'empty', reason: 'empty: the post has no text', hard: true });
   if (length > limit) violations.push({ rule: 'too_long', reason: `too_long: ${length}/${limit} ${unit}`, hard: true });
   if (spec.maxBytes !== undefined) {
     const bytes = utf8Length(text);

@@ -1,8 +1,8 @@
 import type { Platform } from '@reer/core';
 import { analyzeText, checkPlatformRules, type PlatformRuleOptions, type RuleViolation, type TextFeatures } from '@reer/heuristics';
-import { parseScorerConfig, sweetSpotFor, weightsFor, type HeuristicSignal, type ScorerConfig } from './config.ts';
+import { HEURISTIC_SIGNALS, parseScorerConfig, sweetSpotFor, weightsFor, type HeuristicSignal, type ScorerConfig } from './config.ts';
 import { DENSE_COUNT, DENSE_FEATURES, denseFeatures } from './_vectorize.ts';
-import { heuristicScore, heuristicSignals } from './heuristic-layer.ts';
+import { writeHeuristicSignals } from './heuristic-layer.ts';
 import { squash, type EngagementModel } from './model.ts';
 
 /** A post to score. */
@@ -34,7 +34,8 @@ export interface ScoreResult {
   features: TextFeatures;
   /** Largest effects first. */
   contributions: Contribution[];
-  explanation: string;
+  /** The contributions in words (built when first read). */
+  readonly explanation: string;
   /** Each layer's own score in [0, 1]; `model` is null when no learned model applies. */
   layers: { heuristic: number; model: number | null; blend_weight: number };
 }
@@ -72,9 +73,13 @@ interface CompiledModel {
   base: number;
   denseWeight: Float64Array;
   denseMean: Float64Array;
-  /** Word weights, and word-pair weights nested by first word (no string building per lookup). */
+  /** Term indexes of words, and of word pairs nested by first word (no string building per lookup). */
   unigrams: Map<string, number>;
   bigrams: Map<string, Map<string, number>>;
+  termWeight: Float64Array;
+  termText: string[];
+  /** The call that last counted each term: a term counts once per post without a Set. */
+  termStamp: Int32Array;
   /** d(final score)/d(prediction) at the typical post, to express effects in score points. */
   slope: number;
 }
@@ -83,13 +88,18 @@ function compile(model: EngagementModel): CompiledModel {
   let base = model.intercept;
   const unigrams = new Map<string, number>();
   const bigrams = new Map<string, Map<string, number>>();
+  const termWeight: number[] = [];
+  const termText: string[] = [];
   for (const [term, weight, mean] of model.terms) {
     base -= weight * mean;
     if (weight === 0) continue;
+    const index = termWeight.length;
+    termWeight.push(weight);
+    termText.push(term);
     // Tokens never contain spaces, so a space separates the words of a pair.
     const space = term.indexOf(' ');
     if (space === -1) {
-      unigrams.set(term, weight);
+      unigrams.set(term, index);
       continue;
     }
     const first = term.slice(0, space);
@@ -98,7 +108,7 @@ function compile(model: EngagementModel): CompiledModel {
       next = new Map();
       bigrams.set(first, next);
     }
-    next.set(term.slice(space + 1), weight);
+    next.set(term.slice(space + 1), index);
   }
   const denseWeight = new Float64Array(DENSE_COUNT);
   const denseMean = new Float64Array(DENSE_COUNT);
@@ -108,7 +118,17 @@ function compile(model: EngagementModel): CompiledModel {
     denseWeight[c] = d.weight * d.inv_std;
     denseMean[c] = d.mean;
   }
-  return { model, base, denseWeight, denseMean, unigrams, bigrams, slope: model.prediction.std === 0 ? 0 : 1.7 / model.prediction.std };
+  return {
+    model,
+    base,
+    denseWeight,
+    denseMean,
+    unigrams,
+    bigrams,
+    termWeight: Float64Array.from(termWeight),
+    termText,
+    termStamp: new Int32Array(termWeight.length),
+    slope: model.prediction.std === 0 ? 0 : 1.7 / model.prediction.std };
 }
 
 function signed(effect: number): string {
@@ -123,9 +143,12 @@ function signed(effect: number): string {
 export class CandidateScorer {
   readonly config: ScorerConfig;
   private readonly compiled: CompiledModel | null;
-  private readonly weightCache = new Map<Platform, Record<HeuristicSignal, number>>();
+  private readonly weightCache = new Map<Platform, Float64Array>();
+  private readonly signals = new Float64Array(HEURISTIC_SIGNALS.length);
+  private stamp = 0;
   private readonly rules: PlatformRuleOptions;
   private readonly dense = new Float64Array(DENSE_COUNT);
+  private readonly deltas = new Float64Array(DENSE_COUNT);
 
   /**
    * @param config the `scorer:` config section (parsed or raw); defaults when omitted.
@@ -144,10 +167,11 @@ export class CandidateScorer {
     return this.compiled?.model ?? null;
   }
 
-  private weights(platform: Platform): Record<HeuristicSignal, number> {
+  private weights(platform: Platform): Float64Array {
     let w = this.weightCache.get(platform);
     if (!w) {
-      w = weightsFor(this.config, platform);
+      const named = weightsFor(this.config, platform);
+      w = Float64Array.from(HEURISTIC_SIGNALS, (s) => named[s]);
       this.weightCache.set(platform, w);
     }
     return w;
@@ -157,9 +181,12 @@ export class CandidateScorer {
     const { text, platform } = candidate;
     const check = checkPlatformRules(text, platform, this.rules);
     const { features, tokens } = analyzeText(text);
-    const signals = heuristicSignals(features, check.length, sweetSpotFor(this.config, platform));
-    const heuristic = heuristicScore(signals, this.weights(platform));
-    const h = heuristic.score;
+    const signals = this.signals;
+    writeHeuristicSignals(features, check.length, sweetSpotFor(this.config, platform), signals);
+    const weights = this.weights(platform);
+    let logit = 0;
+    for (let s = 0; s < signals.length; s++) logit += signals[s]! * weights[s]!;
+    const h = 1 / (1 + Math.exp(-logit));
     const contributions: Contribution[] = [];
 
     const compiled = this.compiled && this.compiled.model.platform === platform ? this.compiled : null;
@@ -169,72 +196,81 @@ export class CandidateScorer {
       beta = compiled.model.cv.blend_weight;
       const dense = this.dense;
       denseFeatures(features, candidate.created_at, dense);
-      const deltas: Contribution[] = [];
+      const deltas = this.deltas;
       let prediction = compiled.base;
       for (let c = 0; c < DENSE_COUNT; c++) {
         const x = dense[c]!;
         // No date: the time features sit at their mean and have no effect.
         const delta = Number.isNaN(x) ? 0 : (x - compiled.denseMean[c]!) * compiled.denseWeight[c]!;
+        deltas[c] = delta;
         prediction += delta;
-        if (delta !== 0) {
-          const [feature, more, less] = DENSE_FEATURES[c]!;
-          deltas.push({ feature, value: x, effect: delta, label: x >= compiled.denseMean[c]! ? more : less });
-        }
       }
-      // Terms count once per post, as in training; `seen` holds the terms already added.
-      const found: { term: string; weight: number }[] = [];
-      const seen = new Set<string>();
+      // Terms count once per post, as in training.
+      this.stamp = (this.stamp % 0x7ffffffe) + 1;
+      const stamp = this.stamp;
+      const { termWeight, termStamp } = compiled;
+      const found: number[] = [];
       for (let i = 0; i < tokens.length; i++) {
         const word = tokens[i]!;
-        const weight = compiled.unigrams.get(word);
-        if (weight !== undefined && !seen.has(word)) {
-          seen.add(word);
-          prediction += weight;
-          found.push({ term: word, weight });
+        const index = compiled.unigrams.get(word);
+        if (index !== undefined && termStamp[index] !== stamp) {
+          termStamp[index] = stamp;
+          prediction += termWeight[index]!;
+          found.push(index);
         }
         const next = tokens[i + 1];
-        const pairs = next === undefined ? undefined : compiled.bigrams.get(word);
-        const pairWeight = pairs?.get(next!);
-        if (pairWeight !== undefined) {
-          const pair = `${word} ${next}`;
-          if (!seen.has(pair)) {
-            seen.add(pair);
-            prediction += pairWeight;
-            found.push({ term: pair, weight: pairWeight });
-          }
+        if (next === undefined) continue;
+        const pairIndex = compiled.bigrams.get(word)?.get(next);
+        if (pairIndex !== undefined && termStamp[pairIndex] !== stamp) {
+          termStamp[pairIndex] = stamp;
+          prediction += termWeight[pairIndex]!;
+          found.push(pairIndex);
         }
       }
-      found.sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight));
-      const terms: Contribution[] = found.slice(0, TERMS_SHOWN).map(({ term, weight }) => ({
-        feature: `word:${term}`,
-        value: 1,
-        effect: weight,
-        label: `${term.includes(' ') ? 'the words' : 'the word'} "${term}"`,
-      }));
+      found.sort((a, b) => Math.abs(termWeight[b]!) - Math.abs(termWeight[a]!));
+      const terms: Contribution[] = found.slice(0, TERMS_SHOWN).map((index) => {
+        const term = compiled.termText[index]!;
+        return { feature: `word:${term}`, value: 1, effect: termWeight[index]!, label: `${term.includes(' ') ? 'the words' : 'the word'} "${term}"` };
+      });
       m = squash(prediction, compiled.model.prediction);
       // Secant slope from the typical post: effects add up to this layer's share of score − 0.5.
       const change = prediction - compiled.model.prediction.mean;
       const slope = Math.abs(change) > 1e-9 ? (beta * (m - 0.5)) / change : beta * compiled.slope * 0.25;
-      for (const t of [...deltas, ...terms]) {
+      for (let c = 0; c < DENSE_COUNT; c++) {
+        const effect = deltas[c]! * slope;
+        if (Math.abs(effect) < MIN_EFFECT) continue;
+        const [feature, more, less] = DENSE_FEATURES[c]!;
+        const x = dense[c]!;
+        contributions.push({ feature, value: x, effect, label: x >= compiled.denseMean[c]! ? more : less });
+      }
+      for (const t of terms) {
         t.effect *= slope;
         if (Math.abs(t.effect) >= MIN_EFFECT) contributions.push(t);
       }
     }
-    const heuristicSlope = Math.abs(heuristic.logit) > 1e-9 ? ((1 - beta) * (h - 0.5)) / heuristic.logit : (1 - beta) * 0.25;
-    for (const c of heuristic.contributions) {
-      const effect = c.effect * heuristicSlope;
-      if (Math.abs(effect) >= MIN_EFFECT) contributions.push({ feature: c.feature, value: c.value, effect, label: SIGNAL_WORDS[c.feature] });
+    const heuristicSlope = Math.abs(logit) > 1e-9 ? ((1 - beta) * (h - 0.5)) / logit : (1 - beta) * 0.25;
+    for (let s = 0; s < signals.length; s++) {
+      const effect = signals[s]! * weights[s]! * heuristicSlope;
+      if (Math.abs(effect) < MIN_EFFECT) continue;
+      const feature = HEURISTIC_SIGNALS[s]!;
+      contributions.push({ feature, value: signals[s]!, effect, label: SIGNAL_WORDS[feature] });
     }
     contributions.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect));
     const blended = m === null ? h : (1 - beta) * h + beta * m;
     const score = check.valid ? blended : 0;
+    const learned = m !== null;
+    let explanation: string | undefined;
     return {
       score,
       valid: check.valid,
       violations: check.violations,
       features,
       contributions,
-      explanation: explain(score, blended, check.valid, check.violations, contributions, m !== null),
+      // Built on first read: ranking thousands of candidates rarely reads every explanation.
+      get explanation() {
+        explanation ??= explain(score, blended, check.valid, check.violations, contributions, learned);
+        return explanation;
+      },
       layers: { heuristic: h, model: m, blend_weight: beta },
     };
   }

@@ -20,27 +20,33 @@ function moderate(count: number, most: number): number {
 }
 
 /**
- * The heuristic signals of a post, each about [-1, 1], in `HEURISTIC_SIGNALS` order. `length` is
- * the platform's own length (weighted on X) and `sweetSpot` the range that reads best there.
+ * Writes the heuristic signals of a post, each about [-1, 1], into `out` in `HEURISTIC_SIGNALS`
+ * order (an array, not a record: the scorer's hot loop then avoids keyed property lookups).
+ * `length` is the platform's own length (weighted on X), `sweetSpot` the range that reads best.
  */
+export function writeHeuristicSignals(f: TextFeatures, length: number, sweetSpot: readonly [number, number], out: Float64Array): void {
+  out[0] = lengthFit(length, sweetSpot);
+  out[1] = f.hook === 'none' ? 0 : 1;
+  out[2] = f.hook === 'question' ? 1 : 0;
+  out[3] = f.has_cta ? 1 : 0;
+  out[4] = Math.min(1, f.line_breaks / 3);
+  out[5] = moderate(f.emoji, 3);
+  out[6] = moderate(f.hashtags, 2);
+  out[7] = f.links > 0 ? 1 : 0;
+  out[8] = moderate(f.mentions, 3);
+  out[9] = f.words >= 5 ? clip((f.flesch_reading_ease - 50) / 40) : 0;
+  out[10] = clip(f.sentiment_comparative * 4);
+  out[11] = f.is_list ? 1 : 0;
+  out[12] = f.is_thread ? 1 : 0;
+  out[13] = f.is_reply ? 1 : 0;
+  out[14] = f.words >= 3 ? clip((f.uppercase_ratio - 0.3) / 0.3, 0, 1) : 0;
+}
+
+/** The heuristic signals of a post by name (see `writeHeuristicSignals`). */
 export function heuristicSignals(f: TextFeatures, length: number, sweetSpot: readonly [number, number]): Record<HeuristicSignal, number> {
-  return {
-    length_fit: lengthFit(length, sweetSpot),
-    hook: f.hook === 'none' ? 0 : 1,
-    question_hook: f.hook === 'question' ? 1 : 0,
-    cta: f.has_cta ? 1 : 0,
-    line_breaks: Math.min(1, f.line_breaks / 3),
-    emoji: moderate(f.emoji, 3),
-    hashtags: moderate(f.hashtags, 2),
-    links: f.links > 0 ? 1 : 0,
-    mentions: moderate(f.mentions, 3),
-    readability: f.words >= 5 ? clip((f.flesch_reading_ease - 50) / 40) : 0,
-    sentiment: clip(f.sentiment_comparative * 4),
-    list: f.is_list ? 1 : 0,
-    thread: f.is_thread ? 1 : 0,
-    reply: f.is_reply ? 1 : 0,
-    shouting: f.words >= 3 ? clip((f.uppercase_ratio - 0.3) / 0.3, 0, 1) : 0,
-  };
+  const values = new Float64Array(HEURISTIC_SIGNALS.length);
+  writeHeuristicSignals(f, length, sweetSpot, values);
+  return Object.fromEntries(HEURISTIC_SIGNALS.map((name, i) => [name, values[i]!])) as Record<HeuristicSignal, number>;
 }
 
 export interface HeuristicContribution {
