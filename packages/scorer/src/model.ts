@@ -263,9 +263,9 @@ export function fitEngagementModel(posts: readonly PostData[], options: FitOptio
         out = new Float64Array(n).fill(Number.NaN);
         oof.set(lambda, out);
       }
-      // Squash per fold so each fold's predictions are on the scale the scorer will use.
-      const trainPred = predictRows(design, s, w, yMean, 0, trainTo);
-      const stats = meanStd(trainPred);
+      // Squash per fold so each fold's predictions are on the scale the scorer will use. The
+      // spread of the fold's own predictions stands in for the training spread (no labels used).
+      const stats = meanStd(pred);
       for (let i = 0; i < pred.length; i++) out[trainTo + i] = squash(pred[i]!, stats);
     }
   }
