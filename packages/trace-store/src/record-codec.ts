@@ -33,7 +33,11 @@ export function hashString(text: string): number {
   return Number.parseInt(hash('sha1', text, 'hex').slice(0, 13), 16);
 }
 
-/** Stable hash of a record's `data` (its JSON serialization), as stored in the index. */
+/**
+ * Hash of a record's `data` as the index stores it: 52 bits of the SHA-1 of its JSON. Pass `data`
+ * as its schema parses it (`PostDataSchema.parse(...)`), since the store hashes the parsed value and
+ * key order changes the JSON.
+ */
 export function contentHash(data: unknown): string {
   return formatHash(hashString(JSON.stringify(data) ?? 'null'));
 }

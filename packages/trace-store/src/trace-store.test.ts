@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isReerError } from '@reer/core';
+import lockfile from 'proper-lockfile';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postRecord } from '../test/records.ts';
 import { TraceStore, contentHash, isPostRecord, type StoreProblem, type StoredRecord } from './index.ts';
@@ -124,6 +125,29 @@ describe('append and read back', () => {
     expect(await reader.count('posts')).toBe(1);
     await reader.append('posts', [postRecord('1', 3)]);
     expect((await writer.latestByKey('posts', 'x:1'))?.data).toMatchObject({ metrics: { likes: 3 } });
+  });
+});
+
+describe('misuse and contention', () => {
+  it('fails with E_STORE_LOCKED when another process holds the lock past lockTimeoutMs', async () => {
+    const store = await openStore({ lockTimeoutMs: 300 });
+    await store.append('posts', [postRecord('1')]);
+    const file = store.fileOf('posts');
+    const release = await lockfile.lock(file, { realpath: false, lockfilePath: `${file}.lock`, stale: 10_000 });
+    try {
+      await expect(store.append('posts', [postRecord('2')])).rejects.toMatchObject({ code: 'E_STORE_LOCKED' });
+    } finally {
+      await release();
+    }
+    await store.append('posts', [postRecord('2')]);
+    expect(await store.count('posts')).toBe(2);
+  });
+
+  it('rejects unknown collections and use after close', async () => {
+    const store = await openStore();
+    await expect(store.append('tweets' as never, [postRecord('1')])).rejects.toMatchObject({ code: 'E_USAGE' });
+    await store.close();
+    await expect(store.count('posts')).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 });
 
