@@ -257,22 +257,7 @@ export class CandidateScorer {
     }
     contributions.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect));
     const blended = m === null ? h : (1 - beta) * h + beta * m;
-    const score = check.valid ? blended : 0;
-    const learned = m !== null;
-    let explanation: string | undefined;
-    return {
-      score,
-      valid: check.valid,
-      violations: check.violations,
-      features,
-      contributions,
-      // Built on first read: ranking thousands of candidates rarely reads every explanation.
-      get explanation() {
-        explanation ??= explain(score, blended, check.valid, check.violations, contributions, learned);
-        return explanation;
-      },
-      layers: { heuristic: h, model: m, blend_weight: beta },
-    };
+    return new ScoredCandidate(check.valid ? blended : 0, blended, check.valid, check.violations, features, contributions, { heuristic: h, model: m, blend_weight: beta });
   }
 
   /** Score every candidate and order them: valid before invalid, then by score; ties keep input order. */
@@ -283,6 +268,35 @@ export class CandidateScorer {
   }
 }
 
+
+/**
+ * A score result whose explanation is built on first read (ranking thousands of candidates rarely
+ * reads every one). A class rather than an object literal with a getter keeps V8's fast path;
+ * `toJSON` includes the explanation, so serialized results carry every field.
+ */
+class ScoredCandidate implements ScoreResult {
+  private explained: string | undefined;
+
+  constructor(
+    readonly score: number,
+    private readonly blended: number,
+    readonly valid: boolean,
+    readonly violations: RuleViolation[],
+    readonly features: TextFeatures,
+    readonly contributions: Contribution[],
+    readonly layers: ScoreResult['layers'],
+  ) {}
+
+  get explanation(): string {
+    this.explained ??= explain(this.score, this.blended, this.valid, this.violations, this.contributions, this.layers.model !== null);
+    return this.explained;
+  }
+
+  toJSON(): ScoreResult {
+    const { score, valid, violations, features, contributions, explanation, layers } = this;
+    return { score, valid, violations, features, contributions, explanation, layers };
+  }
+}
 
 function explain(score: number, blended: number, valid: boolean, violations: readonly RuleViolation[], contributions: readonly Contribution[], learned: boolean): string {
   const parts: string[] = [];
