@@ -130,3 +130,10 @@ describe('tokens for the model', () => {
     expect(Object.keys(FEATURE_DESCRIPTIONS).sort()).toEqual(Object.keys(extractFeatures('x')).sort());
   });
 });
+
+describe('sentiment agrees with the sentiment package', () => {
+  it.each(['I love this amazing tool', "I don't love it", 'Great news! We are thrilled, not sad 🎉', 'I hate bugs but love fixes!', 'worst. release. ever.'])('%s', async (text) => {
+    const { default: Sentiment } = await import('sentiment');
+    expect(extractFeatures(text).sentiment).toBe(new Sentiment().analyze(text).score);
+  });
+});
