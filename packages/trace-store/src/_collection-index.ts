@@ -179,10 +179,6 @@ export class CollectionIndex {
     return { segment: chunk.segment[at] ?? 0, offset: chunk.offset[at] ?? 0, length: chunk.length[at] ?? 0 };
   }
 
-  segmentOf(ordinal: number): number {
-    return this.chunkOf(ordinal).segment[ordinal & CHUNK_MASK] ?? 0;
-  }
-
   offsetOf(ordinal: number): number {
     return this.chunkOf(ordinal).offset[ordinal & CHUNK_MASK] ?? 0;
   }

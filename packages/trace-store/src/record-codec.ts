@@ -18,12 +18,6 @@ export function typeIndex(type: RecordType): number {
   return RECORD_TYPES.indexOf(type);
 }
 
-export function typeAt(index: number): RecordType {
-  const type = RECORD_TYPES[index];
-  if (type === undefined) throw new ReerError('E_INTERNAL', `unknown record type index ${index}`);
-  return type;
-}
-
 /**
  * 52 bits of the SHA-1 of a string, exact in a double. Used for content hashes, where a
  * collision would only make a changed post look unchanged (odds ~2^-52). Node's one-shot

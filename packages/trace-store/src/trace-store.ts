@@ -1024,7 +1024,7 @@ export class TraceStore {
           await removeSidecar(from);
         }
       }
-      for (const dir of new Set(moves.map(([from, to]) => [dirname(from), dirname(to)]).flat())) await fsyncDir(dir);
+      for (const dir of new Set(moves.flatMap(([from, to]) => [dirname(from), dirname(to)]))) await fsyncDir(dir);
       await rename(parsed.data.temp, target);
       await fsyncDir(dirname(target));
     }
