@@ -82,7 +82,7 @@ try {
 
   // 2. Overhead per candidate with an instant LM.
   let n = 0;
-  const instant = new AxMockAIService<string>({ chatResponse: async () => ({ results: [{ index: 0, content: `Post Text: ${post(100_000 + n++)}`, finishReason: 'stop' }] }) });
+  const instant = new AxMockAIService<string>({ chatResponse: async () => ({ results: [{ index: 0, content: `Post Text: ${post(100_000 + n++)}`, finishReason: 'stop' as const }] }) });
   const lm = axGeneratorLm('mock::instant', instant);
   await runGeneration({ dataDir, topic: 'warm-up', platform: 'x', lms: [lm], candidates: 4 });
   const runs: number[] = [];

@@ -20,12 +20,18 @@ export class ExitCode extends Error {
  * exit 2; anything else is a bug and prints its stack.
  */
 export async function runMain(program: Command, argv: readonly string[] = process.argv): Promise<void> {
-  program.exitOverride();
+  overrideExits(program);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error: unknown) {
     process.exitCode = exitCodeFor(error);
   }
+}
+
+/** Commander exits by itself unless every (sub)command routes its errors here. */
+function overrideExits(command: Command): void {
+  command.exitOverride();
+  for (const sub of command.commands) overrideExits(sub);
 }
 
 function exitCodeFor(error: unknown): number {

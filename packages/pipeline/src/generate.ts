@@ -90,7 +90,9 @@ export interface GeneratedCandidate {
   score: number | null;
   valid: boolean;
   violations: string[];
+  /** Strategy id (as stored) and its name (for people). */
   strategy: string;
+  strategyName: string;
   lm: string;
   explanation: string;
   temperature: number;
@@ -155,7 +157,7 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
       examples: examples.map((e) => e.post.text),
       thread: Boolean(options.thread),
     });
-    const base = { strategy: strategy.id, temperature, promptInputs, repairs: 0 };
+    const base = { strategy: strategy.id, strategyName: strategy.name, temperature, promptInputs, repairs: 0 };
     if (offline) {
       const text = composeOffline(options.topic, strategy, examples.map((e) => e.post));
       return finishCandidate({ ...base, text, lm: OFFLINE_LM, usage: emptyUsage() }, options);
@@ -250,7 +252,7 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
   const { keep, duplicateOf } = collapseNearDuplicates(kept.map((c) => c.text));
   for (const [i, of] of duplicateOf) {
     const c = kept[i] as GeneratedCandidate;
-    c.dropped = `near-duplicate of a better candidate (${(kept[of] as GeneratedCandidate).strategy})`;
+    c.dropped = `near-duplicate of a better candidate (${(kept[of] as GeneratedCandidate).strategyName})`;
     dropped.push(c);
   }
   const ranked = keep.map((i) => kept[i] as GeneratedCandidate);

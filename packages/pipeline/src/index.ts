@@ -23,7 +23,7 @@ export type {
   CandidateVerdict,
   RuleVerdict,
 } from './generate.ts';
-export { runGeneration, describePlatformRules } from './run-generation.ts';
+export { runGeneration, describePlatformRules, latestMinedStrategies } from './run-generation.ts';
 export type { RunGenerationOptions, RunGenerationResult } from './run-generation.ts';
 export { loadTunedPipeline, TunedPipelineSchema } from './tuned-pipeline.ts';
 export type { TunedPipeline } from './tuned-pipeline.ts';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { axGeneratorLm } from './generate.ts';
 import { OFFLINE_LM } from './offline-composer.ts';
 import { DEFAULT_INSTRUCTION } from './program.ts';
-import { runGeneration } from './run-generation.ts';
+import { latestMinedStrategies, runGeneration } from './run-generation.ts';
 
 function posts(count: number): PostData[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -100,5 +100,38 @@ describe('runGeneration', () => {
     expect(result.program.source).toBe('tuned');
     expect(systems[0]).toContain('TUNED: lead with the number of changes.');
     expect([...result.candidates, ...result.dropped].every((c) => c.strategy === 'mined:release-list')).toBe(true);
+  });
+});
+
+describe('latestMinedStrategies', () => {
+  const strategy = (id: string, run: string, minedAt: string, platform = 'x') => ({
+    id: `00000000-0000-4000-8000-${id.padStart(12, '0')}`,
+    timestamp: minedAt,
+    type: 'strategy' as const,
+    source: 'test',
+    metadata: {},
+    data: {
+      strategy_id: id,
+      name: id,
+      brief: 'b',
+      when_to_use: '',
+      platform: platform as 'x',
+      example_post_ids: [],
+      lift: { estimate: 1, low: 1, high: 1, n: 1 },
+      features: {},
+      run_id: run,
+      mined_at: minedAt,
+    },
+  });
+
+  it('keeps only the newest mining run for the platform', () => {
+    const records = [
+      strategy('1', 'old', '2024-01-01T00:00:00.000Z'),
+      strategy('2', 'new', '2024-02-01T00:00:00.000Z'),
+      strategy('3', 'new', '2024-02-01T00:00:00.000Z'),
+      strategy('4', 'other', '2024-03-01T00:00:00.000Z', 'linkedin'),
+    ];
+    expect(latestMinedStrategies(records, 'x', null).map((s) => s.strategy_id)).toEqual(['2', '3']);
+    expect(latestMinedStrategies(records, 'bluesky', null)).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { DATA_LAYOUT, type Logger, type Platform, type PostData, silentLogger } from '@reer/core';
+import { DATA_LAYOUT, type Logger, type Platform, type PostData, type StrategyData, silentLogger } from '@reer/core';
 import { PLATFORM_LIMITS, checkPlatformRules, platformLength } from '@reer/heuristics';
 import { CandidateScorer, engagementOf, loadOrFitEngagementModel, parseScorerConfig } from '@reer/scorer';
-import { TraceStore } from '@reer/trace-store';
+import { TraceStore, type StoredRecord } from '@reer/trace-store';
 import { BUILTIN_STRATEGIES, type GenerationStrategy, strategyFromRecord } from './builtin-strategies.ts';
 import { generateCandidates, type GenerateCandidatesResult, type GeneratedCandidate, type GeneratorLm, type RuleVerdict } from './generate.ts';
 import { GenerationProgram } from './program.ts';
@@ -51,6 +51,28 @@ export function describePlatformRules(platform: Platform, limit?: number): strin
   return `Platform: ${platform}. At most ${max} ${counting[rule.unit]}.`;
 }
 
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+/**
+ * The strategies of the newest mining run for this platform and author. A strategy that a later
+ * run no longer finds keeps its old record (the store is append-only), so older runs are ignored.
+ */
+export function latestMinedStrategies(records: readonly StoredRecord[], platform: Platform, author: string | null): StrategyData[] {
+  const fitting = records
+    .filter((r): r is StoredRecord<'strategy'> => r.type === 'strategy')
+    .map((r) => ({ data: r.data, timestamp: r.timestamp }))
+    .filter(({ data }) => (!data.platform || data.platform === platform) && (!author || !data.author || data.author === author));
+  if (fitting.length === 0) return [];
+  const minedAt = (x: (typeof fitting)[number]) => (typeof x.data.mined_at === 'string' ? x.data.mined_at : x.timestamp);
+  const newest = fitting.reduce((a, b) => (minedAt(b) > minedAt(a) ? b : a));
+  const runId = newest.data.run_id;
+  return fitting.filter(({ data }) => runId === undefined || data.run_id === runId).map(({ data }) => data);
+}
+
 function dominantAuthor(posts: readonly PostData[]): string | null {
   const counts = new Map<string, number>();
   for (const p of posts) counts.set(p.author, (counts.get(p.author) ?? 0) + 1);
@@ -76,13 +98,11 @@ export async function runGeneration(options: RunGenerationOptions): Promise<RunG
     const author = options.author ?? dominantAuthor(all);
     const posts = author === null ? all : all.filter((p) => p.author === author);
 
-    const mined: GenerationStrategy[] = [];
-    for await (const record of store.latest('strategies')) {
-      if (record.type !== 'strategy') continue;
-      const s = record.data;
-      if ((s.platform && s.platform !== options.platform) || (author && s.author && s.author !== author)) continue;
-      mined.push(strategyFromRecord(s));
-    }
+    const mined = latestMinedStrategies(
+      await collect(store.latest('strategies')),
+      options.platform,
+      author,
+    ).map(strategyFromRecord);
     const strategies = mined.length > 0 ? mined : BUILTIN_STRATEGIES;
     logger.info({ posts: posts.length, author, strategies: strategies.length, mined: mined.length > 0 }, 'generation context loaded');
 

@@ -101,6 +101,7 @@ function toJson(result: RunGenerationResult, lms: readonly GeneratorLm[]) {
       valid: c.valid,
       violations: c.violations,
       strategy: c.strategy,
+      strategy_name: c.strategyName,
       lm: c.lm,
       explanation: c.explanation,
     })),
@@ -125,7 +126,7 @@ function toMarkdown(result: RunGenerationResult): string {
   );
   if (result.candidates.length === 0) lines.push('No candidate survived; see the dropped list below.', '');
   for (const c of result.candidates) {
-    lines.push(`## ${c.rank}. score ${(c.score ?? 0).toFixed(2)}${c.valid ? '' : ' (invalid)'} · ${c.strategy} · ${c.lm}`, '');
+    lines.push(`## ${c.rank}. score ${(c.score ?? 0).toFixed(2)}${c.valid ? '' : ' (invalid)'} · ${c.strategyName} · ${c.lm}`, '');
     if (c.parts) c.parts.forEach((part, i) => lines.push(`${i + 1}. ${part.replace(/\n/g, '\n   ')}`));
     else lines.push(c.text);
     lines.push('', `_${c.explanation}_`);
@@ -134,7 +135,7 @@ function toMarkdown(result: RunGenerationResult): string {
   }
   if (result.dropped.length > 0) {
     lines.push(`Dropped ${result.dropped.length}:`);
-    for (const c of result.dropped) lines.push(`- ${c.strategy} via ${c.lm}: ${c.dropped}`);
+    for (const c of result.dropped) lines.push(`- ${c.strategyName} via ${c.lm}: ${c.dropped}`);
     lines.push('');
   }
   const u = result.usage;
