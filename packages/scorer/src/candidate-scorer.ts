@@ -232,6 +232,12 @@ export class CandidateScorer {
         const term = compiled.termText[index]!;
         return { feature: `word:${term}`, value: 1, effect: termWeight[index]!, label: `${term.includes(' ') ? 'the words' : 'the word'} "${term}"` };
       });
+      // The model learned from originals only; a reply gets the author's own reply offset.
+      const replyOffset = features.is_reply ? (compiled.model.reply_offset ?? 0) : 0;
+      if (replyOffset !== 0) {
+        prediction += replyOffset;
+        terms.push({ feature: 'reply', value: 1, effect: replyOffset, label: 'reading as a reply' });
+      }
       m = squash(prediction, compiled.model.prediction);
       // Secant slope from the typical post: effects add up to this layer's share of score − 0.5.
       const change = prediction - compiled.model.prediction.mean;

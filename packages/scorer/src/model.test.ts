@@ -123,3 +123,24 @@ it('the planted signal defaults are what the tests assume', () => {
   expect(DEFAULT_SIGNAL.webinar).toBeGreaterThan(0);
   expect(DEFAULT_SIGNAL.link).toBeLessThan(0);
 });
+
+describe('reply offset', () => {
+  it('learns how the author’s replies do and applies it to candidates that read as replies', () => {
+    const posts = syntheticHistory(500, 6).map((p) =>
+      p.is_reply ? { ...p, metrics: { ...p.metrics, likes: (p.metrics.likes ?? 0) * 4, replies: (p.metrics.replies ?? 0) * 4, reposts: (p.metrics.reposts ?? 0) * 4 } } : p,
+    );
+    const fit = fitEngagementModel(posts);
+    if (fit.status !== 'fitted') throw new Error(fit.reason);
+    expect(fit.model.reply_offset).toBeGreaterThan(0.8);
+    const scorer = new CandidateScorer({}, fit.model);
+    const text = 'Release notes for the new package version are out today';
+    const reply = scorer.score({ text: `@bob ${text}`, platform: 'x' });
+    expect(reply.layers.model).toBeGreaterThan(scorer.score({ text, platform: 'x' }).layers.model ?? 1);
+    expect(reply.contributions.some((c) => c.feature === 'reply' && c.label === 'reading as a reply')).toBe(true);
+  });
+
+  it('is null without enough replies', () => {
+    const fit = fitEngagementModel(syntheticHistory(300, 6).filter((p) => !p.is_reply));
+    expect(fit.status === 'fitted' && fit.model.reply_offset).toBeNull();
+  });
+});

@@ -50,6 +50,12 @@ export const EngagementModelSchema = z
     /** [word or word pair, weight, share of training posts containing it]. */
     terms: z.array(z.tuple([z.string(), z.number(), z.number()])),
     prediction: z.object({ mean: z.number(), std: z.number().nonnegative() }),
+    /**
+     * How replies do against original posts in the author's history (median difference of the
+     * target, in its units), added to a candidate that reads as a reply: the model itself only saw
+     * originals. Null when the history has too few replies with metrics.
+     */
+    reply_offset: z.number().nullable(),
   })
   .strict();
 export type EngagementModel = z.infer<typeof EngagementModelSchema>;
@@ -105,6 +111,31 @@ export function postsFingerprint(posts: readonly PostData[]): string {
 export function squash(prediction: number, stats: { mean: number; std: number }): number {
   if (stats.std === 0) return 0.5;
   return 1 / (1 + Math.exp((-1.7 * (prediction - stats.mean)) / stats.std));
+}
+
+function medianOf(values: number[]): number {
+  values.sort((a, b) => a - b);
+  const mid = values.length >> 1;
+  return values.length % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+}
+
+/** Fewest replies with metrics needed to estimate the reply offset. */
+const MIN_REPLIES = 10;
+
+/**
+ * Median engagement of the author's replies minus that of their originals over the same period
+ * (the span of the replies), so follower growth does not masquerade as a reply effect.
+ */
+function replyOffset(posts: readonly PostData[], originals: readonly PostData[], platform: Platform, author: string | undefined): number | null {
+  const replies = posts.filter((p) => p.is_reply && !p.is_repost && p.platform === platform && (author === undefined || p.author === author));
+  const replyValues = replies.map((p) => engagementOf(p)).filter((e): e is number => e !== null);
+  if (replyValues.length < MIN_REPLIES) return null;
+  const times = replies.map((p) => p.created_at).sort();
+  const from = times[0]!;
+  const to = times.at(-1)!;
+  const within = originals.filter((p) => p.created_at >= from && p.created_at <= to).map((p) => engagementOf(p) ?? 0);
+  if (within.length < MIN_REPLIES) return null;
+  return medianOf(replyValues) - medianOf(within);
 }
 
 function meanStd(values: ArrayLike<number>): { mean: number; std: number } {
@@ -332,6 +363,7 @@ export function fitEngagementModel(posts: readonly PostData[], options: FitOptio
     })),
     terms: prep.vocabulary.map((term, i) => [term, w[DENSE_COUNT + i]! * s.invStd[DENSE_COUNT + i]!, s.mean[DENSE_COUNT + i]!] as [string, number, number]),
     prediction: meanStd(trainPred),
+    reply_offset: replyOffset(posts, usable, platform, options.author),
   };
   return { status: 'fitted', model };
 }
