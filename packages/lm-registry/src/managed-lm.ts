@@ -148,6 +148,7 @@ export class ManagedLanguageModel implements LanguageModel {
       const { iterator, first } = outcome.value;
       const slot = outcome.slotHeld;
       let result: BackendChatResult | undefined;
+      let failure: ReerError | undefined;
       try {
         let step = first;
         while (!step.done) {
@@ -157,15 +158,16 @@ export class ManagedLanguageModel implements LanguageModel {
           step = await iterator.next();
         }
       } catch (error) {
-        const failure = providerError(error, { provider: target.provider, model: target.model, secrets: this.deps.secrets });
-        this.account(target, 'stream', outcome.attempts, performance.now() - started, undefined, failure);
+        failure = providerError(error, { provider: target.provider, model: target.model, secrets: this.deps.secrets });
         throw failure;
       } finally {
+        // Also reached when the consumer stops early: the call is still counted once.
+        const usage = result?.usage ?? { inputTokens: 0, outputTokens: 0 };
+        slot?.settleTokens(usage.inputTokens + usage.outputTokens);
         slot?.release();
+        if (!failure) await iterator.return?.();
+        this.account(target, 'stream', outcome.attempts, performance.now() - started, failure ? undefined : usage, failure);
       }
-      const usage = result?.usage ?? { inputTokens: 0, outputTokens: 0 };
-      slot?.settleTokens(usage.inputTokens + usage.outputTokens);
-      this.account(target, 'stream', outcome.attempts, performance.now() - started, usage);
       return;
     }
   }

@@ -1,9 +1,11 @@
-import Bottleneck from 'bottleneck';
 import { ReerError } from '@reer/core';
 import type { RateLimits } from './provider-config.ts';
 
 /** A minute, unless a test shortens it to keep rate-limit tests fast. */
 export const DEFAULT_LIMIT_WINDOW_MS = 60_000;
+
+/** Cap on how early the spacing timer is set (and so on the `setImmediate` wait after it). */
+const MAX_TIMER_LATENESS_MS = 10;
 
 function abortError(signal: AbortSignal): ReerError {
   return new ReerError('E_ABORTED', `call aborted while waiting for the rate limiter (${String(signal.reason ?? 'aborted')})`, {
@@ -71,82 +73,133 @@ export interface LimiterSlot {
 }
 
 /**
- * One provider's limits: requests are started at least `window / rpm` apart (so no window ever
- * holds more than `rpm` of them, even in a burst), at most `concurrency` run at once, and, where
- * `tpm` is set, estimated tokens per window stay within it.
+ * One provider's limits: request starts are spread evenly, about `window / rpm` apart, so that no
+ * window ever holds more than `rpm` of them, even in a burst; at most `concurrency` run at once
+ * (first come, first served); and, where `tpm` is set, estimated tokens per window stay within it.
  *
- * Bottleneck queues the calls and caps concurrency. The spacing is measured from when each request
- * really started rather than with Bottleneck's `minTime`, which schedules from planned times and so
- * sends a catch-up burst after the event loop stalls.
+ * Not Bottleneck (see docs/decisions/lm-registry-ax.md): its local datastore yields to the event
+ * loop with `setTimeout(0)` several times per job (4 to 7 ms a call, measured), and its `minTime`
+ * catches up after an event-loop stall without bound. Here the catch-up is bounded (see
+ * `spaceStart`).
  */
 export class ProviderLimiter {
-  private readonly bottleneck: Bottleneck;
   private readonly tokens: TokenWindow | undefined;
-  readonly minSpacingMs: number;
-  private nextStartAt = 0;
+  readonly spacingMs: number;
+  private readonly toleranceMs: number;
+  private theoreticalStartAt = 0;
   private gate: Promise<void> = Promise.resolve();
+  private timerLatenessMs = 0;
+  private running = 0;
+  private readonly waiting: { grant: () => void; refuse: (error: ReerError) => void }[] = [];
+  private stopped = false;
 
   constructor(
     readonly limits: RateLimits,
     windowMs = DEFAULT_LIMIT_WINDOW_MS,
   ) {
-    this.minSpacingMs = windowMs / limits.rpm;
-    this.bottleneck = new Bottleneck({ maxConcurrent: limits.concurrency });
+    this.toleranceMs = windowMs / limits.rpm;
+    this.spacingMs = (windowMs + this.toleranceMs) / limits.rpm;
     this.tokens = limits.tpm ? new TokenWindow(limits.tpm, windowMs) : undefined;
   }
 
-  /** Wait for this request's turn: one start per `minSpacingMs`, in arrival order. */
+  /** Take a concurrency slot, queueing (FIFO) while all are busy. */
+  private takeSlot(signal?: AbortSignal): Promise<void> {
+    if (this.stopped) return Promise.reject(new ReerError('E_ABORTED', 'the LM registry was closed', { details: { retryable: false } }));
+    if (this.running < this.limits.concurrency && this.waiting.length === 0) {
+      this.running++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.waiting.indexOf(waiter);
+        if (index !== -1) this.waiting.splice(index, 1);
+        reject(abortError(signal as AbortSignal));
+      };
+      const waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.running++;
+          resolve();
+        },
+        refuse: (error: ReerError) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      this.waiting.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private freeSlot(): void {
+    this.running--;
+    this.waiting.shift()?.grant();
+  }
+
+  /**
+   * Resolve at `target` (never before). Timers fire late on a busy machine, and every late start
+   * pushes all later ones back, so the timer is set early by the lateness seen so far and the rest
+   * is waited out with `setImmediate`, which still lets I/O run.
+   */
+  private async waitUntil(target: number): Promise<void> {
+    for (;;) {
+      const now = performance.now();
+      const remaining = target - now;
+      if (remaining <= 0) return;
+      const early = this.timerLatenessMs + 1;
+      if (remaining > early) {
+        const planned = now + remaining - early;
+        await abortableSleep(remaining - early);
+        const late = Math.max(0, performance.now() - planned);
+        this.timerLatenessMs = Math.min(MAX_TIMER_LATENESS_MS, 0.8 * this.timerLatenessMs + 0.2 * late);
+      } else {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+  }
+
+  /**
+   * Wait for this request's turn, in arrival order (GCRA): starts are spaced `spacingMs` apart on a
+   * theoretical schedule, and a start may come up to one spacing early to make up for a late one
+   * (a stalled event loop would otherwise cost throughput for good). The spacing is
+   * `(window + tolerance) / rpm`, so even with that tolerance no window ever holds more than `rpm`.
+   */
   private spaceStart(): Promise<void> {
     const turn = this.gate.then(async () => {
-      const wait = this.nextStartAt - performance.now();
-      if (wait > 0) await abortableSleep(wait);
-      this.nextStartAt = performance.now() + this.minSpacingMs;
+      await this.waitUntil(this.theoreticalStartAt - this.toleranceMs);
+      this.theoreticalStartAt = Math.max(this.theoreticalStartAt, performance.now()) + this.spacingMs;
     });
     this.gate = turn;
     return turn;
   }
 
-  /** Wait for a slot (token budget first, then request spacing and concurrency). */
+  /** Wait for a slot (token budget, then concurrency, then request spacing). */
   async acquire(estimatedTokens: number, signal?: AbortSignal): Promise<LimiterSlot> {
     if (signal?.aborted) throw abortError(signal);
     const reservation = this.tokens ? await this.tokens.reserve(estimatedTokens, signal) : undefined;
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await new Promise<void>((granted, refused) => {
-      // Rejects only when the limiter is stopped with this job still queued.
-      this.bottleneck
-        .schedule(async () => {
-          await this.spaceStart();
-          granted();
-          return held;
-        })
-        .catch(refused);
-    });
+    await this.takeSlot(signal);
     let released = false;
     const slot: LimiterSlot = {
       settleTokens: (actual) => reservation?.settle(actual),
       release: () => {
         if (released) return;
         released = true;
-        release();
+        this.freeSlot();
       },
     };
-    if (signal?.aborted) {
+    try {
+      await this.spaceStart();
+      if (signal?.aborted) throw abortError(signal);
+    } catch (error) {
       slot.release();
-      throw abortError(signal);
+      throw error;
     }
     return slot;
   }
 
-  /** Requests queued or running, for status displays. */
-  pending(): number {
-    const counts = this.bottleneck.counts();
-    return (counts.QUEUED ?? 0) + (counts.RUNNING ?? 0) + (counts.EXECUTING ?? 0);
-  }
-
-  async stop(): Promise<void> {
-    await this.bottleneck.stop({ dropWaitingJobs: true });
+  /** Refuse queued requests (running ones finish). */
+  stop(): void {
+    this.stopped = true;
+    for (const waiter of this.waiting.splice(0)) waiter.refuse(new ReerError('E_ABORTED', 'the LM registry was closed', { details: { retryable: false } }));
   }
 }

@@ -270,7 +270,8 @@ export function createRegistry(options: RegistryOptions): LmRegistry {
       }
     },
     close: async () => {
-      const results = await Promise.allSettled([...backends.map((b) => b.close?.()), ...[...limiters.values()].map((l) => l.stop())]);
+      for (const limiter of limiters.values()) limiter.stop();
+      const results = await Promise.allSettled(backends.map((b) => b.close?.()));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) logger.warn({ error: errorMessage(failed.reason) }, 'closing an LM backend failed');
     },
