@@ -160,7 +160,11 @@ export function platformLengthBound(text: string, platform: Platform, options: P
     const c = text.charCodeAt(i);
     if (c < 0x80) {
       ascii++;
-      if (c === 46) dots++;
+      // Only a dot followed by a letter or digit can be inside a URL's host ("example.org").
+      if (c === 46) {
+        const next = text.charCodeAt(i + 1);
+        if ((next >= 48 && next <= 57) || ((next | 32) >= 97 && (next | 32) <= 122) || next > 127) dots++;
+      }
       else reserved += IS_LINKEDIN_RESERVED[c]!;
     } else if (c < 0xdc00 || c > 0xdfff) {
       other++;
@@ -168,7 +172,7 @@ export function platformLengthBound(text: string, platform: Platform, options: P
   }
   switch (platform) {
     case 'x':
-      // Each URL holds a dot and weighs 23; other code points weigh at most 2.
+      // Each URL holds a dot followed by a letter or digit and weighs 23; other code points weigh at most 2.
       return { upper: ascii + 2 * other + 23 * dots, estimate: ascii + 2 * other };
     case 'threads':
       return { upper: ascii + 4 * other, estimate: ascii + other };
