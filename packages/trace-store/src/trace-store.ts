@@ -523,7 +523,8 @@ export class TraceStore {
       throw new ReerError('E_SCHEMA', `${collection}: append expects an array of records`, { hint: 'Pass an array.' });
     }
     const now = new Date().toISOString();
-    return records.map((record, i) => prepareRecord(collection, i, record, now));
+    const idBytes = new Uint8Array(records.length * 16);
+    return records.map((record, i) => prepareRecord(collection, i, record, now, idBytes, i * 16));
   }
 
   /** Under the lock, with the index caught up: cut a torn tail, write, fsync, index, maybe rotate. */
@@ -592,7 +593,7 @@ export class TraceStore {
     let offset = start;
     for (const [i, record] of prepared.entries()) {
       const length = lengths[i] ?? 0;
-      state.index.add(segmentIndex, offset, length, typeIndex(record.type), record.hash, record.key, record.id);
+      state.index.addWithIdBytes(segmentIndex, offset, length, typeIndex(record.type), record.hash, record.key, record.idBytes, record.idAt);
       offset += length + 1;
     }
     segment.end = start + written;

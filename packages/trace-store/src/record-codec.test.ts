@@ -1,0 +1,44 @@
+import { RecordEnvelopeSchema } from '@reer/core';
+import { describe, expect, it } from 'vitest';
+import { postRecord } from '../test/records.ts';
+import { bytesToUuid, contentHash, decodeLine, formatHash, prepareRecord, randomUuidBytes, uuidToBytes } from './record-codec.ts';
+
+describe('record codec', () => {
+  it('generates distinct uuid v4 ids that round-trip through bytes', () => {
+    const bytes = new Uint8Array(16 * 1000);
+    const ids = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      randomUuidBytes(bytes, i * 16);
+      const id = bytesToUuid(bytes, i * 16);
+      expect(RecordEnvelopeSchema.shape.id.safeParse(id).success).toBe(true);
+      const back = new Uint8Array(16);
+      expect(uuidToBytes(id, back, 0)).toBe(true);
+      expect([...back]).toEqual([...bytes.subarray(i * 16, i * 16 + 16)]);
+      ids.add(id);
+    }
+    expect(ids.size).toBe(1000);
+    expect(uuidToBytes('6F1C2A4E-8B3D-4F5A-9C7E-0D1B2A3C4E5F', new Uint8Array(16), 0)).toBe(true);
+    expect(uuidToBytes('6f1c2a4e-8b3d-4f5a-9c7e-0d1b2a3c4e5', new Uint8Array(16), 0)).toBe(false);
+    expect(uuidToBytes('6f1c2a4e_8b3d-4f5a-9c7e-0d1b2a3c4e5f', new Uint8Array(16), 0)).toBe(false);
+    expect(uuidToBytes('6f1c2a4e-8b3d-4f5a-9c7e-0d1b2a3c4e5g', new Uint8Array(16), 0)).toBe(false);
+  });
+
+  it('serializes exactly the envelope, in its key order, with the key and content hash of the data', () => {
+    const prepared = prepareRecord('posts', 0, postRecord('42', 3), '2024-01-01T00:00:00.000Z', new Uint8Array(16), 0);
+    const envelope = JSON.parse(prepared.line);
+    expect(Object.keys(envelope)).toEqual(['id', 'timestamp', 'type', 'source', 'data', 'metadata']);
+    expect(prepared.line).toBe(JSON.stringify({ ...envelope }));
+    expect(RecordEnvelopeSchema.safeParse(envelope).success).toBe(true);
+    expect(prepared.key).toBe('x:42');
+    expect(formatHash(prepared.hash)).toBe(contentHash(envelope.data));
+    expect(contentHash(postRecord('42', 3).data)).not.toBe(contentHash(postRecord('42', 4).data));
+    const decoded = decodeLine(prepared.line, true);
+    expect(decoded.ok && decoded.dataValid).toBe(true);
+  });
+
+  it('reports why a stored line is bad', () => {
+    expect(decodeLine('', true)).toMatchObject({ ok: false, message: 'empty line' });
+    expect(decodeLine('{"id":', true)).toMatchObject({ ok: false, message: expect.stringMatching(/^not valid JSON/) });
+    expect(decodeLine('{"id":"x"}', true)).toMatchObject({ ok: false, message: expect.stringMatching(/id/) });
+  });
+});
