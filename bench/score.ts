@@ -28,8 +28,9 @@ function candidates(count: number, seed: number): { text: string; platform: Plat
     const platform = pick(PLATFORMS);
     const words = platform === 'linkedin' ? 40 + Math.floor(rand() * 160) : 5 + Math.floor(rand() * 45);
     const parts: string[] = [];
-    if (rand() < 0.3) parts.push(`${1 + Math.floor(rand() * 9)} ${pick(['ways', 'tips', 'lessons'])} to ${pick(WORDS)} ${pick(WORDS)}:`);
-    else if (rand() < 0.3) parts.push(`How do you ${pick(WORDS)} ${pick(WORDS)}?`);
+    const opener = rand();
+    if (opener < 0.3) parts.push(`${1 + Math.floor(rand() * 9)} ${pick(['ways', 'tips', 'lessons'])} to ${pick(WORDS)} ${pick(WORDS)}:`);
+    else if (opener < 0.51) parts.push(`How do you ${pick(WORDS)} ${pick(WORDS)}?`);
     for (let k = 0; k < words; k++) {
       const r = rand();
       if (r < 0.02) parts.push(pick(EMOJI));

@@ -39,6 +39,7 @@ function isPrintableAscii(text: string): boolean {
 
 // Code points that can join the previous one into a cluster (marks, joiners, variation selectors,
 // skin tones, flags, Hangul jamo, prepend and spacing marks): without any, clusters = code points.
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point is tested on its own, ZWJ included, on purpose.
 const CLUSTER_EXTENDER_RE = /[\p{M}\u200C\u200D\uFE00-\uFE0F\u{1F3FB}-\u{1F3FF}\u{1F1E6}-\u{1F1FF}\u{E0020}-\u{E007F}\u1100-\u11FF\uA960-\uA97F\uD7B0-\uD7FF\u0600-\u0605\u06DD\u070F\u0890\u0891\u08E2\u{110BD}\u{110CD}\u0D4E\u{111C2}\u{111C3}]/u;
 
 /** User-perceived characters (extended grapheme clusters), via `Intl.Segmenter`. */
