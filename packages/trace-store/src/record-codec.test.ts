@@ -1,7 +1,7 @@
 import { RecordEnvelopeSchema } from '@reer/core';
 import { describe, expect, it } from 'vitest';
 import { postRecord } from '../test/records.ts';
-import { bytesToUuid, contentHash, decodeLine, formatHash, prepareRecord, randomUuidBytes, uuidToBytes } from './record-codec.ts';
+import { bytesToUuid, contentHash, decodeLine, formatHash, prepareRecord, randomUuidBytes, serializeRecord, uuidToBytes } from './record-codec.ts';
 
 describe('record codec', () => {
   it('generates distinct uuid v4 ids that round-trip through bytes', () => {
@@ -24,7 +24,11 @@ describe('record codec', () => {
   });
 
   it('serializes exactly the envelope, in its key order, with the key and content hash of the data', () => {
-    const prepared = prepareRecord('posts', 0, postRecord('42', 3), '2024-01-01T00:00:00.000Z', new Uint8Array(16), 0);
+    const prepared = prepareRecord('posts', 0, postRecord('42', 3), '2024-01-01T00:00:00.000Z');
+    expect(prepared.line).toBe('');
+    const idBytes = new Uint8Array(32);
+    serializeRecord(prepared, idBytes, 16);
+    expect(bytesToUuid(idBytes, 16)).toBe(prepared.id);
     const envelope = JSON.parse(prepared.line);
     expect(Object.keys(envelope)).toEqual(['id', 'timestamp', 'type', 'source', 'data', 'metadata']);
     expect(prepared.line).toBe(JSON.stringify({ ...envelope }));

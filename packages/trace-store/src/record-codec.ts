@@ -54,9 +54,10 @@ export function keyOf(type: RecordType, data: unknown): string | undefined {
 }
 
 export interface PreparedRecord {
-  id: string;
-  /** The id's 16 bytes live in this batch-wide array at `idAt`. */
-  idBytes: Uint8Array;
+  /** The caller's id (lower-cased) until `serializeRecord` assigns one. */
+  id: string | undefined;
+  /** Where the id's 16 bytes live once serialized: a batch-wide array at `idAt`. */
+  idBytes: Uint8Array | undefined;
   idAt: number;
   timestamp: string;
   type: RecordType;
@@ -64,7 +65,8 @@ export interface PreparedRecord {
   data: unknown;
   metadata: Record<string, unknown>;
   key: string | undefined;
-  /** The serialized line without its newline. */
+  dataJson: string;
+  /** The serialized line without its newline; empty until `serializeRecord`. */
   line: string;
   hash: number;
 }
@@ -81,18 +83,11 @@ function schemaError(collection: string, index: number, issues: string[]): ReerE
 }
 
 /**
- * Validate a new record (envelope and `data` against its type's schema) and serialize it; its id's
- * bytes go to `idBytes` at `idAt`.
- * Throws `E_SCHEMA` naming the record index and the failing `data.field`.
+ * Validate a new record (envelope, and `data` against its type's schema) and hash its data.
+ * Throws `E_SCHEMA` naming the record index and the failing `data.field`. The id and the line
+ * come later (`serializeRecord`), so an upsert spends nothing more on records it skips.
  */
-export function prepareRecord(
-  collection: string,
-  index: number,
-  record: NewRecord,
-  now: string,
-  idBytes: Uint8Array,
-  idAt: number,
-): PreparedRecord {
+export function prepareRecord(collection: string, index: number, record: NewRecord, now: string): PreparedRecord {
   if (!isPlainObject(record)) throw schemaError(collection, index, ['expected a record object']);
   const { type, source } = record;
   if (typeof type !== 'string' || !TYPE_SET.has(type)) {
@@ -104,15 +99,8 @@ export function prepareRecord(
   const metadata = record.metadata ?? {};
   if (!isPlainObject(metadata)) throw schemaError(collection, index, ['metadata: expected an object']);
   // Only caller-given ids and timestamps need checking; generated ones are valid by construction.
-  // A generated id starts as bytes (the index wants bytes; parsing a string back costs ~1 µs a record).
-  let id: string;
-  if (record.id === undefined) {
-    randomUuidBytes(idBytes, idAt);
-    id = bytesToUuid(idBytes, idAt);
-  } else {
-    if (typeof record.id !== 'string' || !UUID_V4.test(record.id)) throw schemaError(collection, index, ['id: expected a uuid v4']);
-    id = record.id.toLowerCase();
-    uuidToBytes(id, idBytes, idAt);
+  if (record.id !== undefined && (typeof record.id !== 'string' || !UUID_V4.test(record.id))) {
+    throw schemaError(collection, index, ['id: expected a uuid v4']);
   }
   const timestamp = record.timestamp ?? now;
   if (record.timestamp !== undefined && (typeof timestamp !== 'string' || !ISO_UTC.test(timestamp) || Number.isNaN(Date.parse(timestamp)))) {
@@ -122,25 +110,42 @@ export function prepareRecord(
   if (!parsed.success) throw schemaError(collection, index, formatZodIssues(parsed.error, 'data'));
   const data: unknown = parsed.data;
   const dataJson = JSON.stringify(data);
-  const line = `{"id":"${id}","timestamp":"${timestamp}","type":"${type}","source":${JSON.stringify(source)},"data":${dataJson},"metadata":${JSON.stringify(metadata)}}`;
   return {
-    id,
-    idBytes,
-    idAt,
+    id: record.id?.toLowerCase(),
+    idBytes: undefined,
+    idAt: 0,
     timestamp,
     type,
     source,
     data,
     metadata,
     key: keyOf(type, data),
-    line,
+    dataJson,
+    line: '',
     hash: hashString(dataJson),
   };
 }
 
+/**
+ * Give a prepared record its id (the caller's, or a new uuid v4 generated as bytes, since the index
+ * wants bytes and parsing a string back costs ~1 µs a record) and build its line.
+ */
+export function serializeRecord(prepared: PreparedRecord, idBytes: Uint8Array, idAt: number): void {
+  if (prepared.id === undefined) {
+    randomUuidBytes(idBytes, idAt);
+    prepared.id = bytesToUuid(idBytes, idAt);
+  } else {
+    uuidToBytes(prepared.id, idBytes, idAt);
+  }
+  prepared.idBytes = idBytes;
+  prepared.idAt = idAt;
+  prepared.line = `{"id":"${prepared.id}","timestamp":"${prepared.timestamp}","type":"${prepared.type}","source":${JSON.stringify(prepared.source)},"data":${prepared.dataJson},"metadata":${JSON.stringify(prepared.metadata)}}`;
+}
+
+/** The stored form of a record that `serializeRecord` has given an id. */
 export function toStored(prepared: PreparedRecord): StoredRecord {
   return {
-    id: prepared.id,
+    id: prepared.id ?? '',
     timestamp: prepared.timestamp,
     type: prepared.type,
     source: prepared.source,

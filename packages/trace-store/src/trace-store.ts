@@ -22,6 +22,7 @@ import {
   hashString,
   keyOf,
   prepareRecord,
+  serializeRecord,
   toStored,
   typeIndex,
   type PreparedRecord,
@@ -523,8 +524,7 @@ export class TraceStore {
       throw new ReerError('E_SCHEMA', `${collection}: append expects an array of records`, { hint: 'Pass an array.' });
     }
     const now = new Date().toISOString();
-    const idBytes = new Uint8Array(records.length * 16);
-    return records.map((record, i) => prepareRecord(collection, i, record, now, idBytes, i * 16));
+    return records.map((record, i) => prepareRecord(collection, i, record, now));
   }
 
   /** Under the lock, with the index caught up: cut a torn tail, write, fsync, index, maybe rotate. */
@@ -542,6 +542,8 @@ export class TraceStore {
     const start = segment.end;
     let written = 0;
     const lengths = new Uint32Array(prepared.length);
+    const idBytes = new Uint8Array(prepared.length * 16);
+    for (const [i, record] of prepared.entries()) serializeRecord(record, idBytes, i * 16);
     try {
       state.writeBuffer ??= Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
       let buf = state.writeBuffer;
@@ -593,7 +595,7 @@ export class TraceStore {
     let offset = start;
     for (const [i, record] of prepared.entries()) {
       const length = lengths[i] ?? 0;
-      state.index.addWithIdBytes(segmentIndex, offset, length, typeIndex(record.type), record.hash, record.key, record.idBytes, record.idAt);
+      state.index.addWithIdBytes(segmentIndex, offset, length, typeIndex(record.type), record.hash, record.key, idBytes, i * 16);
       offset += length + 1;
     }
     segment.end = start + written;
