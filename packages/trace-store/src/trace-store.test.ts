@@ -293,6 +293,21 @@ describe('rotation and compaction', () => {
     expect(await a.count('posts')).toBe(2);
   });
 
+  it('notices a compaction done by another process', async () => {
+    const a = await openStore();
+    const b = await openStore();
+    await a.append('posts', [postRecord('1', 1), postRecord('2', 1)]);
+    await a.rotate('posts');
+    const [newest] = await a.append('posts', [postRecord('1', 2)]);
+    expect(await a.count('posts')).toBe(3);
+    await b.compact('posts');
+    expect(await a.count('posts')).toBe(2);
+    expect((await a.latestByKey('posts', 'x:1'))?.id).toBe(newest?.id);
+    expect(await a.history('posts', 'x:1')).toHaveLength(1);
+    await a.append('posts', [postRecord('3')]);
+    expect(postIds(await collect(b.latest('posts')))).toEqual(['2', '1', '3']);
+  });
+
   it('compacts superseded versions into a new file and archives the old files untouched', async () => {
     const store = await openStore();
     await store.append('posts', [postRecord('1', 1), postRecord('2', 1)]);

@@ -365,17 +365,26 @@ export class TraceStore {
     }
   }
 
-  /** Bring the index up to date with what other processes wrote, rotated or compacted. */
-  private async refresh(state: CollectionState): Promise<void> {
+  /**
+   * Bring the index up to date with what other processes wrote, rotated or compacted. Growth is
+   * read from the tail without the lock; a rotation or compaction (a new inode or a changed archive
+   * folder) reloads under the lock when `locked` is false, so a compaction's renames are never seen
+   * half done.
+   */
+  private async refresh(state: CollectionState, locked: boolean): Promise<void> {
     const current = active(state);
     const [st, signature] = await Promise.all([statOrNull(current.file), this.archiveSignature(state)]);
-    if (signature !== state.archiveSignature) return this.loadAll(state);
-    if (!st) {
-      if (current.end > 0 || current.ino !== 0) await this.loadAll(state);
+    const moved =
+      signature !== state.archiveSignature ||
+      (!st && (current.end > 0 || current.ino !== 0)) ||
+      (st !== null && current.ino !== 0 && st.ino !== current.ino) ||
+      (st !== null && st.size < current.end);
+    if (moved) {
+      if (locked) await this.loadAll(state);
+      else await this.withLock(state, () => this.loadAll(state));
       return;
     }
-    if (current.ino !== 0 && st.ino !== current.ino) return this.loadAll(state);
-    if (st.size < current.end) return this.loadAll(state);
+    if (!st) return;
     current.ino = st.ino;
     if (st.size > current.end) await this.indexTail(state, current, state.segments.length - 1, st.size);
   }
@@ -383,7 +392,7 @@ export class TraceStore {
   private ready(collection: CollectionName): Promise<CollectionState> {
     const state = this.stateOf(collection);
     return this.exclusive(state, async () => {
-      await this.refresh(state);
+      await this.refresh(state, false);
       return state;
     });
   }
@@ -478,7 +487,7 @@ export class TraceStore {
     if (prepared.length === 0) return [];
     return this.exclusive(state, () =>
       this.withLock(state, async (lock) => {
-        await this.refresh(state);
+        await this.refresh(state, true);
         await this.write(state, prepared, lock);
         return prepared.map(toStored);
       }),
@@ -497,7 +506,7 @@ export class TraceStore {
     if (prepared.length === 0) return { appended: [], outcomes: [], counts };
     return this.exclusive(state, () =>
       this.withLock(state, async (lock) => {
-        await this.refresh(state);
+        await this.refresh(state, true);
         const outcomes: UpsertOutcome[] = [];
         const toWrite: PreparedRecord[] = [];
         const inBatch = new Map<string, number>();
@@ -533,7 +542,7 @@ export class TraceStore {
     const st = await statOrNull(state.file);
     if (st && st.size > segment.end) {
       await this.quarantineTail(state, st.size);
-      await this.refresh(state);
+      await this.refresh(state, true);
       segment = active(state);
     }
     await mkdir(dirname(state.file), { recursive: true });
@@ -600,7 +609,12 @@ export class TraceStore {
     }
     segment.end = start + written;
     state.unsaved += prepared.length;
-    if (segment.end >= this.rotateBytes) await this.rotateLocked(state);
+    if (segment.end >= this.rotateBytes) {
+      // The batch is durable and indexed whatever happens here; a failed rotation is retried next append.
+      await this.rotateLocked(state).catch((cause: unknown) => {
+        this.logger.warn({ collection: state.name, err: errorMessage(cause) }, 'could not rotate the store file');
+      });
+    }
   }
 
   // ---- reading ----------------------------------------------------------------------------
@@ -843,11 +857,11 @@ export class TraceStore {
     const state = this.stateOf(collection);
     return this.exclusive(state, () =>
       this.withLock(state, async () => {
-        await this.refresh(state);
+        await this.refresh(state, true);
         const st = await statOrNull(state.file);
         if (st && st.size > active(state).end) {
           await this.quarantineTail(state, st.size);
-          await this.refresh(state);
+          await this.refresh(state, true);
         }
         return this.rotateLocked(state);
       }),
@@ -886,11 +900,11 @@ export class TraceStore {
     const state = this.stateOf(collection);
     return this.exclusive(state, () =>
       this.withLock(state, async () => {
-        await this.refresh(state);
+        await this.refresh(state, true);
         const st = await statOrNull(state.file);
         if (st && st.size > active(state).end) {
           await this.quarantineTail(state, st.size);
-          await this.refresh(state);
+          await this.refresh(state, true);
         }
         return this.compactLocked(state);
       }),
@@ -1057,7 +1071,7 @@ export class TraceStore {
       const state = this.stateOf(name);
       await this.exclusive(state, () =>
         this.withLock(state, async () => {
-          await this.refresh(state);
+          await this.refresh(state, true);
           const sources = state.segments.filter((s) => s.ino !== 0).map((s) => s.file);
           const quarantine = this.quarantineFile(state);
           if (await statOrNull(quarantine)) sources.push(quarantine);
