@@ -9,6 +9,7 @@
  *   ingest     end to end into an empty store: parse, normalize, validate, dedupe, append + fsync
  *   reingest   the same file again: every post a duplicate, nothing written
  *   lookup     open the store, then id lookups (`get`) and key lookups (`latestByKey`)
+ *   ingest-worker  the first ingest again, into another empty store, through the worker thread
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -55,7 +56,7 @@ async function generate(rows: number, file: string): Promise<void> {
     for (let c = 22; c < 40; c++) cols.push('-');
     buf += `${cols.map(q).join(',')}\n`;
     if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
       buf = '';
     }
   }
@@ -92,8 +93,8 @@ async function phase(name: string, file: string, dataDir: string): Promise<Phase
     rows--; // the header
   } else if (name === 'read') {
     for await (const batch of readExport(await detectFormat(file))) rows += batch.rows;
-  } else if (name === 'ingest' || name === 'reingest') {
-    const summary = await ingestPaths([file], { dataDir });
+  } else if (name === 'ingest' || name === 'reingest' || name === 'ingest-worker') {
+    const summary = await ingestPaths([file], { dataDir: name === 'ingest-worker' ? `${dataDir}-worker` : dataDir, workerMinBytes: name === 'ingest-worker' ? 0 : null });
     rows = summary.rows_read;
     extra = { posts_ingested: summary.posts_ingested, duplicates: summary.duplicates, rejected: summary.rejected };
   } else if (name === 'lookup') {
@@ -151,7 +152,8 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
   process.stderr.write(`input: ${rows} rows, 40 columns, ${mb.toFixed(0)} MB; Node ${process.version}\n`);
   const results: PhaseResult[] = [];
-  for (const name of ['parse', 'read', 'ingest', 'reingest', 'lookup']) {
+  rmSync(`${dataDir}-worker`, { recursive: true, force: true });
+  for (const name of ['parse', 'read', 'ingest', 'reingest', 'lookup', 'ingest-worker']) {
     const result = runPhase(name, file, dataDir);
     results.push(result);
     process.stderr.write(`${name.padEnd(9)} ${result.rowsPerSecond.toLocaleString('en-US').padStart(9)} rows/s  ${result.seconds.toFixed(1).padStart(6)} s  peak RSS ${result.peakRssMb} MB${result.extra ? `  ${JSON.stringify(result.extra)}` : ''}\n`);
@@ -161,6 +163,7 @@ async function main(): Promise<void> {
   if (parse && ingest) process.stderr.write(`end to end / parser alone: ${(ingest.rowsPerSecond / parse.rowsPerSecond).toFixed(2)}\n`);
   process.stdout.write(`${JSON.stringify({ rows, mb: Math.round(mb), results })}\n`);
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(`${dataDir}-worker`, { recursive: true, force: true });
 }
 
 await main();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DATA_LAYOUT, ReerError, errorMessage, type Logger } from '@reer/core';
+import { DATA_LAYOUT, PostMetricsSchema, ReerError, errorMessage, type Logger, type MetricName, type PostData, type PostMetrics } from '@reer/core';
 import type { NewRecord, StoreOptions } from '@reer/trace-store';
 import { detectFormat, type Detection } from './detect.ts';
 import { readExport, readLinkedinGroup } from './read-export.ts';
@@ -20,9 +20,9 @@ export interface IngestOptions extends ReadOptions {
   source?: string | undefined;
   /**
    * Files at least this large are written through a worker thread so validation and the store's
-   * append overlap parsing. 0 forces the worker; Infinity disables it. @default 16 MiB
+   * append overlap parsing. 0 forces the worker; null or undefined never uses it. @default never
    */
-  workerMinBytes?: number | undefined;
+  workerMinBytes?: number | null | undefined;
   logger?: Logger | undefined;
   onProgress?: ((progress: IngestProgress) => void) | undefined;
 }
@@ -140,12 +140,35 @@ export async function planIngest(paths: readonly string[], options: ReadOptions 
   return { detections, skipped };
 }
 
+/**
+ * The post with its keys in schema order: the store hashes data as the schema parses it, so a post
+ * built in that order can be checked against the stored hash (`contentHash`) without the store.
+ */
+export function canonicalPost(d: PostData): PostData {
+  const out: PostData = { platform: d.platform, post_id: d.post_id, author: d.author, text: d.text, created_at: d.created_at } as PostData;
+  if (d.url !== undefined) out.url = d.url;
+  if (d.lang !== undefined) out.lang = d.lang;
+  out.is_reply = d.is_reply;
+  out.is_repost = d.is_repost;
+  if (d.has_media !== undefined) out.has_media = d.has_media;
+  const m = d.metrics;
+  const metrics: PostMetrics = {};
+  for (const name of METRIC_ORDER) {
+    const v = m[name];
+    if (v !== undefined) metrics[name] = v;
+  }
+  out.metrics = metrics;
+  return out;
+}
+
+const METRIC_ORDER = Object.keys(PostMetricsSchema.shape) as MetricName[];
+
 function toRecord(post: ParsedPost, format: FormatId, file: string, source: string): NewRecord {
   const metadata: Record<string, unknown> = { file, line: post.line, format };
   if (post.datePrecision === 'day') metadata.date_precision = 'day';
   if (post.repairs) metadata.repairs = post.repairs;
   if (post.metadata) Object.assign(metadata, post.metadata);
-  return { type: 'post', source, data: post.data, metadata };
+  return { type: 'post', source, data: canonicalPost(post.data), metadata };
 }
 
 /**
@@ -163,7 +186,8 @@ export async function ingestPaths(paths: readonly string[], options: IngestOptio
   const bytesTotal = detections.reduce((sum, d) => sum + d.bytes, 0);
   const rejectsFile = join(options.dataDir, DATA_LAYOUT.rejects);
   const rejects = options.dryRun ? undefined : new RejectsWriter(rejectsFile, runId);
-  const useWorker = detections.some((d) => d.kind === 'csv' && d.bytes >= (options.workerMinBytes ?? 16 * 1024 * 1024));
+  const workerMin = options.workerMinBytes;
+  const useWorker = workerMin !== null && workerMin !== undefined && detections.some((d) => d.kind === 'csv' && d.bytes >= workerMin);
   const sink: PostSink = await createPostSink({
     dataDir: options.dataDir,
     storeOptions: options.storeOptions,

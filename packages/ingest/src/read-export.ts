@@ -6,18 +6,13 @@ import { ReerError, type Platform } from '@reer/core';
 import { CsvParser } from './csv.ts';
 import type { Detection } from './detect.ts';
 import type { TabularFormat } from './formats.ts';
-import {
-  authorFromAnalyticsFile,
-  authorFromCompanyFile,
-  joinLinkedin,
-  memberFromProfile,
-  readLinkedinAnalytics,
-  readLinkedinCompanyWorkbook,
-  type LinkedinAnalyticsEntry,
-} from './linkedin.ts';
+import type { LinkedinAnalyticsEntry } from './linkedin.ts';
 import { applyMap, createRowNormalizer, type ColumnBinding } from './tabular.ts';
 import { FIELD_NAMES, type FieldName, type ParsedPost, type ReadBatch, type ReadOptions, type RejectedRow } from './types.ts';
 import { readXArchive } from './x-archive.ts';
+
+/** exceljs is large: load the LinkedIn readers (and it) only when a LinkedIn file is read. */
+const linkedin = () => import('./linkedin.ts');
 
 /** The generic "format": every field is taken from the column of the same name or from `--map`. */
 const GENERIC: TabularFormat = { id: 'generic', platform: 'x', aliases: new Map(), required: [], atMeansReply: false };
@@ -33,9 +28,9 @@ export async function fallbackAuthorFor(detection: Detection): Promise<string | 
     case 'x-legacy':
       return authorFromFileName(detection.file);
     case 'linkedin-shares':
-      return memberFromProfile(detection.file);
+      return (await linkedin()).memberFromProfile(detection.file);
     case 'linkedin-company':
-      return authorFromCompanyFile(detection.file);
+      return (await linkedin()).authorFromCompanyFile(detection.file);
     default:
       return undefined;
   }
@@ -232,7 +227,7 @@ export async function* readExport(detection: Detection, options: ReadOptions = {
       return;
     case 'xlsx':
       if (detection.format === 'linkedin-company') {
-        yield await readLinkedinCompanyWorkbook(detection.file, { author: options.author, fallbackAuthor: await fallbackAuthorFor(detection) });
+        yield await (await linkedin()).readLinkedinCompanyWorkbook(detection.file, { author: options.author, fallbackAuthor: await fallbackAuthorFor(detection) });
         return;
       }
       throw new ReerError('E_INTERNAL', `${detection.file}: LinkedIn analytics are read through readLinkedinGroup`);
@@ -258,6 +253,7 @@ export async function readLinkedinGroup(
       bytesRead += batch.bytesRead;
     }
   }
+  const { authorFromAnalyticsFile, joinLinkedin, readLinkedinAnalytics } = await linkedin();
   const entries = new Map<string, LinkedinAnalyticsEntry>();
   let analyticsFile = '';
   let analyticsAuthor: string | undefined;

@@ -65,7 +65,7 @@ export class StoreSink {
       for (const batch of batches) results.push(await this.classify(batch));
       return results;
     }
-    const all = batches.length === 1 ? batches[0]! : batches.flat();
+    const flat = batches.length === 1 ? batches[0]! : batches.flat();
     const results: SinkResult[] = batches.map(() => ({ counts: { new: 0, updated: 0, unchanged: 0 }, invalid: [] }));
     // Position of each record: which batch, which index in it.
     const owner = (i: number): [number, number] => {
@@ -73,16 +73,23 @@ export class StoreSink {
       while (i >= batches[b]!.length) i -= batches[b++]!.length;
       return [b, i];
     };
+    // Posts identical to their newest stored version are counted and dropped here, from the
+    // in-memory index, so a re-ingest does not pay for validating and serializing them again.
+    // The upsert below still decides under the lock for everything else.
+    const { all, kept } = await this.withoutKnownDuplicates(flat, results, owner);
+    if (all.length === 0) return results;
+    const ownerOfKept = (i: number) => owner(kept[i]!);
     try {
       const { outcomes } = await this.store.upsert('posts', all);
-      this.tally(outcomes, results, owner);
+      this.tally(outcomes, results, ownerOfKept);
       return results;
     } catch (error: unknown) {
       if (!isReerError(error, 'E_SCHEMA')) throw error;
     }
     const toWrite: NewRecord[] = [];
     const positions: number[] = [];
-    all.forEach((record, i) => {
+    all.forEach((record, j) => {
+      const i = kept[j]!;
       const parsed = PostDataSchema.safeParse(record.data);
       if (parsed.success) {
         toWrite.push(record);
@@ -97,6 +104,34 @@ export class StoreSink {
       this.tally(outcomes, results, (i) => owner(positions[i]!));
     }
     return results;
+  }
+
+  private async withoutKnownDuplicates(
+    records: NewRecord[],
+    results: SinkResult[],
+    owner: (i: number) => [number, number],
+  ): Promise<{ all: NewRecord[]; kept: number[] }> {
+    const keys = records.map((r) => {
+      const d = r.data as { platform?: unknown; post_id?: unknown };
+      return typeof d.platform === 'string' && typeof d.post_id === 'string' ? `${d.platform}:${d.post_id}` : '';
+    });
+    const latest = await this.store.latestByKeys('posts', keys);
+    const all: NewRecord[] = [];
+    const kept: number[] = [];
+    const seen = new Set<string>();
+    records.forEach((record, i) => {
+      const stored = latest[i];
+      const key = keys[i]!;
+      // A key repeated in this batch goes to the upsert, which orders the versions.
+      if (stored && !seen.has(key) && stored.contentHash === contentHash(record.data)) {
+        results[owner(i)[0]]!.counts.unchanged++;
+      } else {
+        all.push(record);
+        kept.push(i);
+      }
+      seen.add(key);
+    });
+    return { all, kept };
   }
 
   private tally(outcomes: readonly UpsertOutcome[], results: SinkResult[], owner: (i: number) => [number, number]): void {
