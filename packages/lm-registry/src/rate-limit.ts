@@ -79,14 +79,15 @@ export interface LimiterSlot {
  *
  * Not Bottleneck (see docs/decisions/lm-registry-ax.md): its local datastore yields to the event
  * loop with `setTimeout(0)` several times per job (4 to 7 ms a call, measured), and its `minTime`
- * catches up after an event-loop stall without bound. Here the catch-up is bounded (see
+ * catches up after an event-loop stall without bound. Here catching up is bounded (see
  * `spaceStart`).
  */
 export class ProviderLimiter {
   private readonly tokens: TokenWindow | undefined;
   readonly spacingMs: number;
   private readonly toleranceMs: number;
-  private theoreticalStartAt = 0;
+  private lastStartAt = Number.NEGATIVE_INFINITY;
+  private lastLatenessMs = 0;
   private gate: Promise<void> = Promise.resolve();
   private timerLatenessMs = 0;
   private running = 0;
@@ -159,15 +160,19 @@ export class ProviderLimiter {
   }
 
   /**
-   * Wait for this request's turn, in arrival order (GCRA): starts are spaced `spacingMs` apart on a
-   * theoretical schedule, and a start may come up to one spacing early to make up for a late one
-   * (a stalled event loop would otherwise cost throughput for good). The spacing is
-   * `(window + tolerance) / rpm`, so even with that tolerance no window ever holds more than `rpm`.
+   * Wait for this request's turn, in arrival order. Starts are `spacingMs` apart, except that a
+   * start that came late (a stalled event loop, a late timer) lets the next one come that much
+   * sooner, up to `toleranceMs`, so stalls do not cost throughput for good. Any `n` starts then span
+   * at least `(n - 1) * spacing - tolerance`, and with `spacing = (window + tolerance) / rpm` no
+   * window ever holds more than `rpm`; a burst that starts on time is never faster than the limit.
    */
   private spaceStart(): Promise<void> {
+    const arrivedAt = performance.now();
     const turn = this.gate.then(async () => {
-      await this.waitUntil(this.theoreticalStartAt - this.toleranceMs);
-      this.theoreticalStartAt = Math.max(this.theoreticalStartAt, performance.now()) + this.spacingMs;
+      const allowedAt = Math.max(arrivedAt, this.lastStartAt + this.spacingMs - Math.min(this.toleranceMs, this.lastLatenessMs));
+      await this.waitUntil(allowedAt);
+      this.lastStartAt = performance.now();
+      this.lastLatenessMs = this.lastStartAt - allowedAt;
     });
     this.gate = turn;
     return turn;
