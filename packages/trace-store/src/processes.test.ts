@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,14 @@ function lastByte(file: string): number {
   }
 }
 
+function isWholeRecord(fragment: Buffer): boolean {
+  try {
+    return typeof JSON.parse(fragment.toString('utf8')).id === 'string';
+  } catch {
+    return false;
+  }
+}
+
 describe('a writer killed mid-append', () => {
   /** Kill a writer of ~12 MB batches as soon as the file is seen ending mid-line; check the reopened store. */
   async function killAndReopen(attemptDir: string): Promise<boolean> {
@@ -122,7 +130,13 @@ describe('a writer killed mid-append', () => {
     const raw = readFileSync(file);
     const completeEnd = raw.lastIndexOf(0x0a) + 1;
     const completeLines = raw.subarray(0, completeEnd).toString('utf8').split('\n').slice(0, -1);
-    const torn = completeEnd < sizeBefore;
+    let torn = completeEnd < sizeBefore;
+    let lines = completeLines.length;
+    if (torn && isWholeRecord(raw.subarray(completeEnd))) {
+      // Killed between a record's last byte and its newline: the record is whole and must be kept.
+      torn = false;
+      lines++;
+    }
 
     // The dead writer's lock goes stale after lockStaleMs; open waits for it, then repairs.
     const store = await TraceStore.open(attemptDir, { lockStaleMs: 2000 });
@@ -138,12 +152,13 @@ describe('a writer killed mid-append', () => {
       expect(statSync(file).size).toBe(completeEnd);
     } else {
       expect(store.recovered).toEqual([]);
+      expect(statSync(file).size).toBe(sizeBefore + (lines > completeLines.length ? 1 : 0));
     }
 
     const ids = await collectIds(store);
     // Every complete line survived (the killed batch's finished lines too), each once, and every
     // acknowledged record is among them.
-    expect(ids).toHaveLength(completeLines.length);
+    expect(ids).toHaveLength(lines);
     expect(new Set(ids).size).toBe(ids.length);
     const seqs = new Set(ids.map((id) => Number(id.slice(2))));
     for (let seq = 0; seq < acknowledged; seq++) if (!seqs.has(seq)) expect.fail(`acknowledged record k-${seq} lost`);
@@ -151,7 +166,7 @@ describe('a writer killed mid-append', () => {
 
     // The store carries on: appends land on a clean line boundary.
     await store.append('posts', [postRecord('after-crash')]);
-    expect(await store.count('posts')).toBe(completeLines.length + 1);
+    expect(await store.count('posts')).toBe(lines + 1);
     expect(await store.validate()).toEqual([]);
     await store.close();
     return torn;
@@ -189,6 +204,21 @@ describe('a writer killed mid-append', () => {
     expect(await reopened.count('posts')).toBe(3);
     const quarantine = readFileSync(join(dir, 'social', 'normalized.quarantine.jsonl'), 'utf8').trim().split('\n');
     expect(quarantine.map((l) => JSON.parse(l).offset)).toEqual([intact, intactAgain]);
+    await reopened.close();
+  });
+
+  it('keeps a complete last record that only lacks its newline', async () => {
+    const store = await TraceStore.open(dir);
+    const [kept] = await store.append('posts', [postRecord('1'), postRecord('2')]);
+    await store.close();
+    const file = store.fileOf('posts');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.slice(0, -1));
+    const reopened = await TraceStore.open(dir);
+    expect(reopened.recovered).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+    expect(await reopened.count('posts')).toBe(2);
+    expect((await reopened.get('posts', kept?.id ?? ''))?.id).toBe(kept?.id);
     await reopened.close();
   });
 });

@@ -452,6 +452,14 @@ export class TraceStore {
       if (offset >= size) return;
       const fragment = Buffer.alloc(size - offset);
       await handle.read(fragment, 0, fragment.length, offset);
+      const decoded = decodeLine(fragment.toString('utf8'), true);
+      if (decoded.ok && decoded.dataValid) {
+        // The whole record made it to disk, only its newline did not: finish the line, keep the record.
+        await handle.write('\n', size);
+        await handle.sync();
+        this.logger.warn({ collection: state.name, file: this.rel(state.file), offset }, 'completed a store line that lacked its newline');
+        return;
+      }
       const quarantineFile = this.quarantineFile(state);
       const entry = {
         file: this.rel(state.file),
