@@ -50,6 +50,8 @@ describe('platformLength x (twitter-text weighting)', () => {
       const len = Math.floor(rand() * 300);
       let s = '';
       for (let j = 0; j < len; j++) s += alphabet[Math.floor(rand() * alphabet.length)];
+      // Opening @mentions are reply metadata and deliberately not counted (tested below).
+      if (s.startsWith('@')) s = `x${s}`;
       expect(xWeightedLength(s)).toBe(twitterText.parseTweet(s).weightedLength);
     }
   });
@@ -179,5 +181,15 @@ describe('fast paths agree with the exact counters', () => {
 
   it.each(['x', 'linkedin', 'threads', 'bluesky', 'mastodon', 'facebook', 'instagram', 'discord'] as const)('platformLengthBound is an upper bound on %s', (platform) => {
     for (const s of samples) expect(platformLengthBound(s, platform).upper, JSON.stringify(s)).toBeGreaterThanOrEqual(platformLength(s, platform));
+  });
+});
+
+describe('x reply mentions', () => {
+  it.each([
+    ['leading mentions of a reply are not counted', '@alice @bob_2 thanks both', 11],
+    ['a mention later in the text counts', 'thanks @alice', 13],
+    ['dot-mention prefix is not counted either', '.@alice is right', 8],
+  ])('%s', (_name, text, expected) => {
+    expect(platformLength(text, 'x')).toBe(expected);
   });
 });

@@ -79,13 +79,21 @@ export function codePointCount(text: string): number {
 /**
  * X's weighted length (twitter-text v3): NFC, most Latin and punctuation weigh 1, everything else
  * (CJK, emoji as whole sequences) 2, every URL 23. A final `https://t.co/…` link is an attached
- * photo, video or quoted post and is not counted.
+ * photo, video or quoted post, and the @mentions that open a reply are reply metadata: neither counts.
  */
 export function xWeightedLength(text: string): number {
   // twitter-text only finds URLs around a dot and weighs printable ASCII at 1, so such text's
   // weighted length is its length. This path is exact and avoids a 10 µs parse per candidate.
-  if (!text.includes('.') && isPrintableAscii(text)) return text.length;
-  return twitterText.parseTweet(stripAttachmentLink(text)).weightedLength;
+  if (!text.includes('.') && isPrintableAscii(text) && text.charCodeAt(0) !== 64) return text.length;
+  return twitterText.parseTweet(stripAttachmentLink(stripReplyMentions(text))).weightedLength;
+}
+
+// The @mentions that open a reply are metadata on X (outside the display range) and do not count;
+// exports keep them in the text, so replies to several people exceed 280 there.
+const REPLY_MENTIONS_RE = /^(?:\.?@\w{1,15}\s+)+/;
+
+function stripReplyMentions(text: string): string {
+  return text.charCodeAt(0) === 64 /* @ */ || text.startsWith('.@') ? text.replace(REPLY_MENTIONS_RE, '') : text;
 }
 
 // X appends a photo, video or quoted post to the text as a final t.co link that lies outside the
