@@ -120,6 +120,17 @@ describe('social-eval score', () => {
     expect(linkedin.explanation).toContain('heuristics only');
   });
 
+  it('scores posts that name no platform for the platform of the data dir’s history', async () => {
+    const fbDir = join(dir, 'facebook-data');
+    const store = await TraceStore.open(fbDir);
+    await store.upsert('posts', history(120).map((p) => ({ type: 'post' as const, source: 'test', data: { ...p, platform: 'facebook' as const } })));
+    await store.close();
+    const run = await cli('score', '--input', join(dir, 'posts.txt'), '--data-dir', fbDir, '--json');
+    expect(run.code).toBe(0);
+    const [first] = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(first.explanation).toContain('learned from your history');
+  });
+
   it.each([
     ['a missing input file', ['--input', 'nope.txt'], /nope\.txt: cannot read/],
     ['a JSONL line without text', ['--input', 'BAD'], /bad\.jsonl:2: text/],

@@ -10,21 +10,22 @@ export interface ScoredPost {
   result: ScoreResult;
 }
 
-/** The most common platform named in the input, else `fallback`. */
-export function inputPlatform(posts: readonly InputPost[], fallback: Platform): Platform {
+/** The most common platform named in the input, or undefined when no post names one. */
+export function inputPlatform(posts: readonly InputPost[]): Platform | undefined {
   const counts = new Map<Platform, number>();
   for (const p of posts) if (p.platform) counts.set(p.platform, (counts.get(p.platform) ?? 0) + 1);
-  let best: Platform = fallback;
-  for (const [platform, n] of counts) if (n > (counts.get(best) ?? 0)) best = platform;
+  let best: Platform | undefined;
+  for (const [platform, n] of counts) if (best === undefined || n > (counts.get(best) ?? 0)) best = platform;
   return best;
 }
 
 /**
  * A scorer for the data dir: the scorer config section plus the learned model of the data dir for
  * `platform` (loaded, or fit and cached when missing or stale); heuristics alone when the history
- * is too short.
+ * is too short. Without a platform, the one the data dir has most posts for (else x) is used, and
+ * returned as the platform for posts that name none.
  */
-export async function createScorer(ctx: CliContext, platform: Platform): Promise<CandidateScorer> {
+export async function createScorer(ctx: CliContext, platform: Platform | undefined): Promise<{ scorer: CandidateScorer; platform: Platform }> {
   const { CandidateScorer, ScorerConfigSchema, loadOrFitEngagementModel } = await import('@reer/scorer');
   const config = configSection(ctx.config, 'scorer', ScorerConfigSchema);
   const loaded = await loadOrFitEngagementModel(ctx.dataDir, { platform, config });
@@ -36,7 +37,7 @@ export async function createScorer(ctx: CliContext, platform: Platform): Promise
   } else {
     ctx.logger.info({ reason: loaded.reason }, 'no engagement model: scoring with heuristics only');
   }
-  return new CandidateScorer(config, loaded.model);
+  return { scorer: new CandidateScorer(config, loaded.model), platform: platform ?? loaded.model?.platform ?? 'x' };
 }
 
 export function scorePosts(scorer: CandidateScorer, posts: readonly InputPost[], platform: Platform): ScoredPost[] {

@@ -36,7 +36,7 @@ export function checkCommand(): Command {
       .requiredOption('--min-score <score>', 'lowest passing score, 0–1', parseScore)
       .option('--max-violations <n>', 'most rule violations (hard or advisory) a passing post may have', parseCount, 0)
       .option('--junit <file>', 'also write a JUnit XML report for CI')
-      .addOption(new Option('--platform <platform>', 'platform for posts that name none').choices(PLATFORMS)),
+      .addOption(new Option('--platform <platform>', 'platform for posts that name none (default: the most common in the input, else the data dir’s, else x)').choices(PLATFORMS)),
   );
   withExamples(command, [
     'social-eval check --input drafts.jsonl --min-score 0.5',
@@ -45,8 +45,7 @@ export function checkCommand(): Command {
   return command.action(async (options: CheckOptions, cmd: Command) => {
     const ctx = createContext(cmd);
     const posts = await readInputPosts(options.input);
-    const platform = options.platform ?? inputPlatform(posts, 'x');
-    const scorer = await createScorer(ctx, platform);
+    const { scorer, platform } = await createScorer(ctx, options.platform ?? inputPlatform(posts));
     const results = scorePosts(scorer, posts, platform).map((s) => {
       const reasons: string[] = [];
       if (!s.result.valid) reasons.push(`invalid: ${s.result.violations.filter((v) => v.hard).map((v) => v.reason).join('; ')}`);

@@ -16,7 +16,7 @@ export function scoreCommand(): Command {
       .exitOverride()
       .description('Score posts with the heuristics and the engagement model learned from the data dir')
       .requiredOption('--input <file>', 'posts: JSONL of {id, text, platform?, created_at?}, a CSV with a text column, or text with one post per paragraph')
-      .addOption(new Option('--platform <platform>', 'platform for posts that name none (default: the most common in the input, else x)').choices(PLATFORMS)),
+      .addOption(new Option('--platform <platform>', 'platform for posts that name none (default: the most common in the input, else the data dir’s, else x)').choices(PLATFORMS)),
   );
   withExamples(command, [
     'social-eval score --input drafts.jsonl --platform x',
@@ -25,8 +25,7 @@ export function scoreCommand(): Command {
   return command.action(async (options: ScoreOptions, cmd: Command) => {
     const ctx = createContext(cmd);
     const posts = await readInputPosts(options.input);
-    const platform = options.platform ?? inputPlatform(posts, 'x');
-    const scorer = await createScorer(ctx, platform);
+    const { scorer, platform } = await createScorer(ctx, options.platform ?? inputPlatform(posts));
     const scored = scorePosts(scorer, posts, platform);
     if (ctx.json) {
       for (const { post, result } of scored) {
