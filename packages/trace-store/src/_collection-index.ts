@@ -152,8 +152,19 @@ export class CollectionIndex {
     }
   }
 
-  private growIdTable(): void {
-    const size = this.idTable.length * 2;
+  /**
+   * Size the hash tables for `total` records (and at most as many keys) up front, so loading a
+   * known number of records never rehashes everything on the way up.
+   */
+  reserve(total: number): void {
+    this.keys.reserve(total);
+    if (total * 2 <= this.idTable.length) return;
+    let size = this.idTable.length;
+    while (size < total * 2) size *= 2;
+    this.growIdTable(size);
+  }
+
+  private growIdTable(size = this.idTable.length * 2): void {
     this.idTable = new Int32Array(size);
     this.idMask = size - 1;
     for (let ordinal = 0; ordinal < this.count; ordinal++) {

@@ -126,8 +126,15 @@ export class KeyTable {
     return keyIndex;
   }
 
-  private grow(): void {
-    const size = this.slots.length * 2;
+  /** Make room for `total` keys without rehashing on the way. */
+  reserve(total: number): void {
+    if (total * 2 <= this.slots.length) return;
+    let size = this.slots.length;
+    while (size < total * 2) size *= 2;
+    this.grow(size);
+  }
+
+  private grow(size = this.slots.length * 2): void {
     this.slots = new Int32Array(size);
     this.mask = size - 1;
     for (let keyIndex = 0; keyIndex < this.size; keyIndex++) {

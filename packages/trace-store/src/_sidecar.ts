@@ -147,6 +147,7 @@ export async function loadSidecar(file: string, ino: number, size: number, segme
     if (header.ino !== ino || header.end > size || header.bytes !== total) return -1;
     if ((await fingerprint(file, header.end)) !== header.fingerprint) return -1;
 
+    index.reserve(index.count + header.count);
     let filled = bytesRead;
     let p = headEnd + 1;
     let position = bytesRead;
