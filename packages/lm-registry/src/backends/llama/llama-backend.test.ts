@@ -171,6 +171,10 @@ describe('llama.cpp backend with a real small model', () => {
     }
   });
 
+  it('reports where the model runs as its health check', async () => {
+    expect(await backend.health(never)).toMatch(/\.gguf on \S+, 1 thread\(s\), \d+ tokens × 2 sequences/);
+  });
+
   it('stops with E_ABORTED when the caller cancels', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
 import type { ChatHistoryItem, LlamaContextSequence, LLamaChatGenerateResponseOptions, Token } from 'node-llama-cpp';
 import { ReerError, errorMessage } from '@reer/core';
 import { z } from 'zod';
@@ -297,6 +298,14 @@ export class LlamaBackend implements LmBackend {
       });
     }
     return summarizeLogprobs(result);
+  }
+
+  /** Loads the model (a local check: nothing is contacted) and describes where it runs. */
+  async health(signal: AbortSignal): Promise<string> {
+    const shared = await this.shared();
+    if (signal.aborted) throw abortError();
+    const device = shared.llama.gpu === false ? 'CPU' : String(shared.llama.gpu);
+    return `${basename(this.modelPath)} on ${device}, ${this.#runtime.threads} thread(s), ${shared.context.contextSize} tokens × ${this.#runtime.sequences} sequences`;
   }
 
   async close(): Promise<void> {
