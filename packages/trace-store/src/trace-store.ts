@@ -491,11 +491,13 @@ export class TraceStore {
    */
   async append(collection: CollectionName, records: readonly NewRecord[]): Promise<StoredRecord[]> {
     const state = this.stateOf(collection);
-    const prepared = this.prepare(collection, records);
-    if (prepared.length === 0) return [];
+    if (records.length === 0) return [];
     return this.exclusive(state, () =>
       this.withLock(state, async (lock) => {
         await this.refresh(state, true);
+        // Validating here rather than before the lock keeps each record's intermediates (its JSON)
+        // short-lived: nothing awaits between serializing and buffering, so the GC never promotes them.
+        const prepared = this.prepare(collection, records);
         await this.write(state, prepared, lock);
         return prepared.map(toStored);
       }),
@@ -509,12 +511,12 @@ export class TraceStore {
    */
   async upsert(collection: CollectionName, records: readonly NewRecord[]): Promise<UpsertResult> {
     const state = this.stateOf(collection);
-    const prepared = this.prepare(collection, records);
     const counts: Record<UpsertOutcome, number> = { new: 0, updated: 0, unchanged: 0 };
-    if (prepared.length === 0) return { appended: [], outcomes: [], counts };
+    if (records.length === 0) return { appended: [], outcomes: [], counts };
     return this.exclusive(state, () =>
       this.withLock(state, async (lock) => {
         await this.refresh(state, true);
+        const prepared = this.prepare(collection, records);
         const outcomes: UpsertOutcome[] = [];
         const toWrite: PreparedRecord[] = [];
         const inBatch = new Map<string, number>();
@@ -553,22 +555,25 @@ export class TraceStore {
       await this.refresh(state, true);
       segment = active(state);
     }
-    await mkdir(dirname(state.file), { recursive: true });
     const created = !st;
+    if (created) await mkdir(dirname(state.file), { recursive: true });
     const handle = await open(state.file, 'a');
     const start = segment.end;
     let written = 0;
     const lengths = new Uint32Array(prepared.length);
     const idBytes = new Uint8Array(prepared.length * 16);
-    for (const [i, record] of prepared.entries()) serializeRecord(record, idBytes, i * 16);
     try {
       state.writeBuffer ??= Buffer.allocUnsafe(WRITE_CHUNK_BYTES);
       let buf = state.writeBuffer;
       let used = 0;
       for (const [i, record] of prepared.entries()) {
-        // Encoding each line straight into one reused buffer avoids a joined copy of the batch and
-        // gives the exact byte length of every line.
-        const worst = record.line.length * 3 + 1;
+        // Each line is built, encoded straight into one reused buffer (no joined copy of the batch,
+        // and the exact byte length of every line) and dropped at once.
+        serializeRecord(record, idBytes, i * 16);
+        const line = record.line;
+        record.line = '';
+        record.dataJson = '';
+        const worst = line.length * 3 + 1;
         if (used + worst > buf.length) {
           if (used > 0) {
             await this.writeAll(handle, buf, used);
@@ -577,7 +582,7 @@ export class TraceStore {
           }
           if (worst > buf.length) buf = Buffer.allocUnsafe(worst);
         }
-        const length = buf.write(record.line, used, 'utf8');
+        const length = buf.write(line, used, 'utf8');
         lengths[i] = length;
         buf[used + length] = 0x0a;
         used += length + 1;
