@@ -49,16 +49,20 @@ async function throughput(): Promise<boolean> {
       return most;
     };
     const busiest = busiestIn(60_000);
+    // 300 calls fit in one minute's budget, so the 60 s check alone cannot fail: the rate from the
+    // first to the last request must also be within the limit, with 0.5% for delivery jitter (a
+    // request that leaves late arrives close to the next one). Shorter windows are reported; they
+    // may hold one request more than their share (docs/decisions/lm-registry-ax.md).
     const measuredRpm = ((times.length - 1) / (((times.at(-1) ?? 0) - (times[0] ?? 0)) / 60_000));
     const withinTime = elapsed <= allowed * 1.05;
-    const withinLimit = measuredRpm <= rpm && busiest <= rpm;
+    const withinLimit = busiest <= rpm && measuredRpm <= rpm * 1.005;
     console.log(
       `throughput: ${calls} calls, ${latencyMs} ms latency, ${rpm} rpm, concurrency ${concurrency}: ${(elapsed / 1000).toFixed(2)} s ` +
         `(limit allows ${(allowed / 1000).toFixed(2)} s, +${(((elapsed - allowed) / allowed) * 100).toFixed(2)}%, target ≤ +5%) ${withinTime ? 'PASS' : 'FAIL'}`,
     );
     console.log(
-      `  measured at the server: ${measuredRpm.toFixed(1)} rpm overall, busiest 60 s window ${busiest} requests (limit ${rpm}) ${withinLimit ? 'PASS' : 'FAIL'}; ` +
-        `busiest 6 s window ${busiestIn(6_000)}, busiest 1 s window ${busiestIn(1_000)} (for reference: ${rpm / 10} and ${rpm / 60} at an even rate)`,
+      `  measured at the server: busiest 60 s window ${busiest} requests (limit ${rpm}), ${measuredRpm.toFixed(1)} rpm from first to last request ${withinLimit ? 'PASS' : 'FAIL'}; ` +
+        `busiest 6 s window ${busiestIn(6_000)}, busiest 1 s window ${busiestIn(1_000)} (${rpm / 10} and ${rpm / 60} at an even rate)`,
     );
     const [usage] = registry.usage();
     console.log(`  usage: ${usage?.calls} calls, ${usage?.retries} retries, ${usage?.inputTokens} in / ${usage?.outputTokens} out tokens`);

@@ -37,7 +37,7 @@ describe('createAxService', () => {
     const lm = registry.resolve('dspy::fake/fake-model');
     const out = await program.forward(lm.axService(), { topicBrief: 'streaming' }, { maxRetries: 0, stream: true });
     expect(out.postText).toBe('Shipping beats polishing.');
-    expect((server.requests[0]?.body as { stream?: boolean }).stream).toBe(true);
+    expect(server.requests[0]?.body).toMatchObject({ stream: true });
   });
 
   it('passes the temperature and max tokens Ax sets', async () => {

@@ -8,29 +8,18 @@ export const LOCAL_DECLARED_CAPABILITIES: Record<'mlx' | 'llama', LmCapabilities
   llama: { chat: true, stream: true, score: true, jsonSchema: true, seed: true },
 };
 
-const MODULES = {
-  mlx: { path: './backends/mlx/index.ts', factory: 'createMlxBackend' },
-  llama: { path: './backends/llama/index.ts', factory: 'createLlamaBackend' },
-} as const;
-
 /**
  * The factory for `mlx::` or `llama::` LMs, imported only when such a URI is first used, so that
  * node-llama-cpp and the MLX bridge's child process cost nothing for API-only runs.
  */
 export async function loadLocalBackendFactory(kind: 'mlx' | 'llama'): Promise<BackendFactory> {
-  const { path, factory } = MODULES[kind];
-  let mod: Record<string, unknown>;
   try {
-    mod = (await import(new URL(path, import.meta.url).href)) as Record<string, unknown>;
+    if (kind === 'mlx') return (await import('./backends/mlx/index.ts')).createMlxBackend;
+    return (await import('./backends/llama/index.ts')).createLlamaBackend;
   } catch (cause) {
     throw new ReerError('E_MODEL', `${kind}:: backend could not be loaded (${errorMessage(cause).split('\n')[0]})`, {
-      hint: kind === 'mlx' ? 'Run `pnpm bridge:setup` (Apple silicon) or use llama:: or an API provider.' : 'Reinstall dependencies (`pnpm install`) so node-llama-cpp is present.',
+      hint: kind === 'mlx' ? 'Run `pnpm bridge:setup` (Apple silicon), or use llama:: or an API provider.' : 'Reinstall dependencies (`pnpm install`) so node-llama-cpp is present.',
       cause,
     });
   }
-  const create = mod[factory];
-  if (typeof create !== 'function') {
-    throw new ReerError('E_INTERNAL', `${path} does not export ${factory}`);
-  }
-  return create as BackendFactory;
 }
