@@ -93,13 +93,6 @@ async function main(): Promise<void> {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const perSecond = inputs.length / seconds;
 
-  // The explanation is built when first read; measure the cost of reading every one as well.
-  const explained = inputs.slice(0, CANDIDATES / 5);
-  const explainStart = performance.now();
-  let explanationChars = 0;
-  for (const c of explained) explanationChars += scorer.score(c).explanation.length;
-  const explainedPerSecond = explained.length / ((performance.now() - explainStart) / 1000);
-
   const result = {
     node: process.version,
     fit: { posts: originals, seconds: Number(fitSeconds.toFixed(2)), target_seconds: 5, cv_spearman: Number(fit.model.cv.spearman.toFixed(3)), vocabulary: fit.model.fit.vocabulary_size },

@@ -34,8 +34,8 @@ export interface ScoreResult {
   features: TextFeatures;
   /** Largest effects first. */
   contributions: Contribution[];
-  /** The contributions in words (built when first read). */
-  readonly explanation: string;
+  /** The contributions in words. */
+  explanation: string;
   /** Each layer's own score in [0, 1]; `model` is null when no learned model applies. */
   layers: { heuristic: number; model: number | null; blend_weight: number };
 }
@@ -263,7 +263,16 @@ export class CandidateScorer {
     }
     contributions.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect));
     const blended = m === null ? h : (1 - beta) * h + beta * m;
-    return new ScoredCandidate(check.valid ? blended : 0, blended, check.valid, check.violations, features, contributions, { heuristic: h, model: m, blend_weight: beta });
+    const score = check.valid ? blended : 0;
+    return {
+      score,
+      valid: check.valid,
+      violations: check.violations,
+      features,
+      contributions,
+      explanation: explain(score, blended, check.valid, check.violations, contributions, m !== null),
+      layers: { heuristic: h, model: m, blend_weight: beta },
+    };
   }
 
   /** Score every candidate and order them: valid before invalid, then by score; ties keep input order. */
@@ -274,35 +283,6 @@ export class CandidateScorer {
   }
 }
 
-
-/**
- * A score result whose explanation is built on first read (ranking thousands of candidates rarely
- * reads every one). A class rather than an object literal with a getter keeps V8's fast path;
- * `toJSON` includes the explanation, so serialized results carry every field.
- */
-class ScoredCandidate implements ScoreResult {
-  private explained: string | undefined;
-
-  constructor(
-    readonly score: number,
-    private readonly blended: number,
-    readonly valid: boolean,
-    readonly violations: RuleViolation[],
-    readonly features: TextFeatures,
-    readonly contributions: Contribution[],
-    readonly layers: ScoreResult['layers'],
-  ) {}
-
-  get explanation(): string {
-    this.explained ??= explain(this.score, this.blended, this.valid, this.violations, this.contributions, this.layers.model !== null);
-    return this.explained;
-  }
-
-  toJSON(): ScoreResult {
-    const { score, valid, violations, features, contributions, explanation, layers } = this;
-    return { score, valid, violations, features, contributions, explanation, layers };
-  }
-}
 
 function explain(score: number, blended: number, valid: boolean, violations: readonly RuleViolation[], contributions: readonly Contribution[], learned: boolean): string {
   const parts: string[] = [];
