@@ -86,7 +86,7 @@ async function* readCsv(detection: Detection, options: ReadOptions): AsyncGenera
     if (typeof result === 'string') rejects.push({ file, line, format: detection.format, reason: result, row: rowObject(header, fields) });
     else posts.push(result);
   }, detection.delimiter);
-  const stream = createReadStream(file, { encoding: detection.encoding, highWaterMark: 1 << 20 });
+  const stream = createReadStream(file, { encoding: detection.encoding, highWaterMark: 1 << 18 });
   for await (const chunk of stream) {
     parser.push(chunk as string);
     if (posts.length + rejects.length >= BATCH_ROWS) {
