@@ -491,6 +491,7 @@ export class TraceStore {
    */
   async append(collection: CollectionName, records: readonly NewRecord[]): Promise<StoredRecord[]> {
     const state = this.stateOf(collection);
+    this.assertBatch(collection, records);
     if (records.length === 0) return [];
     return this.exclusive(state, () =>
       this.withLock(state, async (lock) => {
@@ -511,6 +512,7 @@ export class TraceStore {
    */
   async upsert(collection: CollectionName, records: readonly NewRecord[]): Promise<UpsertResult> {
     const state = this.stateOf(collection);
+    this.assertBatch(collection, records);
     const counts: Record<UpsertOutcome, number> = { new: 0, updated: 0, unchanged: 0 };
     if (records.length === 0) return { appended: [], outcomes: [], counts };
     return this.exclusive(state, () =>
@@ -538,10 +540,13 @@ export class TraceStore {
     );
   }
 
-  private prepare(collection: CollectionName, records: readonly NewRecord[]): PreparedRecord[] {
+  private assertBatch(collection: CollectionName, records: readonly NewRecord[]): void {
     if (!Array.isArray(records)) {
       throw new ReerError('E_SCHEMA', `${collection}: append expects an array of records`, { hint: 'Pass an array.' });
     }
+  }
+
+  private prepare(collection: CollectionName, records: readonly NewRecord[]): PreparedRecord[] {
     const now = new Date().toISOString();
     return records.map((record, i) => prepareRecord(collection, i, record, now));
   }
