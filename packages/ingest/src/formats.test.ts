@@ -282,6 +282,13 @@ describe('unusable input is refused with a message naming the file', () => {
     expect((error as Error).message).toContain(fixture(name));
   });
 
+  it('--format skips detection: the file must then match that format', async () => {
+    const legacy = fixture('x-legacy/tweet_activity_metrics_fixture_acct_20240101_20240201_en.csv');
+    expect((await detectFormat(legacy, { format: 'x-legacy' })).format).toBe('x-legacy');
+    const error = await detectFormat(legacy, { format: 'meta-facebook' }).catch((e: unknown) => e);
+    expect(isReerError(error, 'E_INPUT_FORMAT')).toBe(true);
+  });
+
   it('a missing file is E_INPUT_NOT_FOUND', async () => {
     const error = await detectFormat(fixture('nope.csv')).catch((e: unknown) => e);
     expect(isReerError(error, 'E_INPUT_NOT_FOUND')).toBe(true);
