@@ -40,7 +40,7 @@ export interface ManagedLmDeps {
   usage: UsageLedger;
   logger: Logger;
   logCalls: 'debug' | 'info';
-  /** Provider names whose models can score, for the E_CAPABILITY message. */
+  /** Providers whose models can score (noting a missing credential), for the E_CAPABILITY hint. */
   scoringProviders: () => string[];
   /** Credential values to scrub from any error message. */
   secrets: readonly string[];

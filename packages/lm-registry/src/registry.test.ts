@@ -323,6 +323,7 @@ describe('registry against fake provider servers', () => {
       expect(error.code).toBe('E_CAPABILITY');
       expect(error.hint).toContain('mlx');
       expect(error.hint).toContain('llama');
+      expect(error.hint).toContain('together (needs TOGETHER_API_KEY)');
     }
     expect(server.requests).toHaveLength(0);
   });

@@ -185,7 +185,9 @@ export function createRegistry(options: RegistryOptions): LmRegistry {
   };
 
   const scoringProviders = () =>
-    [...settings.entries.values()].filter((e) => declaredCapabilities(e).score && providerHasCredential(e, env)).map((e) => e.name);
+    [...settings.entries.values()]
+      .filter((e) => declaredCapabilities(e).score)
+      .map((e) => (providerHasCredential(e, env) ? e.name : `${e.name} (needs ${e.key_env ?? 'a credential'})`));
 
   const secrets = [...settings.entries.values()].map((e) => providerCredential(e, env)).filter((v): v is string => v !== undefined);
 
