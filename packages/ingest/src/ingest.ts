@@ -70,6 +70,8 @@ export interface IngestSummary extends IngestCounts {
   rejects_file?: string;
   /** Files skipped while walking folders, posts without a known author, and the like. */
   warnings: string[];
+  /** What was done that a user may want to know, e.g. how LinkedIn posts were joined with their analytics. */
+  notes: string[];
   seconds: number;
 }
 
@@ -182,7 +184,8 @@ export async function ingestPaths(paths: readonly string[], options: IngestOptio
   const warnings = skipped.map((f) => `skipped ${f}: not an export file`);
   const runId = randomUUID();
   const source = options.source ?? 'social-collect';
-  const summary: IngestSummary = { ...emptyCounts(), dry_run: Boolean(options.dryRun), by_format: {}, per_file: [], warnings, seconds: 0 };
+  const notes: string[] = [];
+  const summary: IngestSummary = { ...emptyCounts(), dry_run: Boolean(options.dryRun), by_format: {}, per_file: [], warnings, notes, seconds: 0 };
   const bytesTotal = detections.reduce((sum, d) => sum + d.bytes, 0);
   const rejectsFile = join(options.dataDir, DATA_LAYOUT.rejects);
   const rejects = options.dryRun ? undefined : new RejectsWriter(rejectsFile, runId);
@@ -263,7 +266,7 @@ export async function ingestPaths(paths: readonly string[], options: IngestOptio
         last.files = groupFiles.length;
         last.file = groupFiles.join(' + ');
       }
-      if (linkedinShares.length > 0) warnings.push(`LinkedIn: joined ${group.joined.id} posts by id and ${group.joined.day} by publish day`);
+      if (linkedinShares.length > 0) notes.push(`LinkedIn: joined ${group.joined.id} posts with their analytics by id and ${group.joined.day} by publish day`);
     }
     await Promise.all(pending);
     if (writeFailure !== undefined) throw writeFailure;

@@ -22,7 +22,8 @@ describe('data/samples (the quick start data)', () => {
   it('ingests with nothing rejected, every format represented, one author per platform', async () => {
     const summary = await ingestPaths([SAMPLES], { dataDir: dir });
     expect(summary.rejected).toBe(0);
-    expect(summary.warnings.filter((w) => !w.startsWith('LinkedIn: joined'))).toEqual([]);
+    expect(summary.warnings).toEqual([]);
+    expect(summary.notes).toEqual([expect.stringMatching(/^LinkedIn: joined \d+ posts with their analytics by id and \d+ by publish day$/)]);
     expect(Object.keys(summary.by_format).sort()).toEqual(['generic', 'linkedin-shares', 'meta-facebook', 'meta-instagram', 'x-archive', 'x-current', 'x-legacy']);
     expect(summary.by_format['x-legacy']?.posts_ingested).toBeGreaterThanOrEqual(100);
     const store = await TraceStore.open(dir);

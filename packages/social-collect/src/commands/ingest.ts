@@ -45,6 +45,7 @@ function printSummary(summary: IngestSummary): void {
     ].filter(Boolean);
     printLine(`note: ${f.file}: ${what.join('; ')}`);
   }
+  for (const note of summary.notes) printLine(`note: ${note}`);
   for (const warning of summary.warnings) printLine(`warning: ${warning}`);
   if (summary.rejected > 0) {
     printLine(summary.rejects_file ? `${summary.rejected} rows rejected: see ${summary.rejects_file}` : `${summary.rejected} rows would be rejected`);
