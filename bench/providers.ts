@@ -11,10 +11,10 @@
  * not public: it is imported from its file to time the registry without it).
  * Flags: --calls N (300), --rpm N (600), --concurrency N (16), --latency MS (200), --overhead-calls N (500).
  */
-import { silentLogger } from '../packages/core/src/index.ts';
+import { silentLogger } from '@reer/core';
 import { OpenAiCompatibleBackend } from '../packages/lm-registry/src/backends/openai-compatible.ts';
-import { createRegistry } from '../packages/lm-registry/src/index.ts';
-import { fakeProvidersConfig, startFakeOpenAIServer } from '../packages/lm-registry/src/testing/index.ts';
+import { createRegistry } from '@reer/lm-registry';
+import { fakeProvidersConfig, startFakeOpenAIServer } from '@reer/lm-registry/testing';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PostData } from '../packages/core/src/index.ts';
-import type { ChatRequest, ChatResult, ScoreRequest, ScoreResult } from '../packages/lm-registry/src/index.ts';
-import { defaultReerConfig, mine, type GeneratorLm, type ScoringLm } from '../packages/synthesizer/src/index.ts';
-import { TraceStore } from '../packages/trace-store/src/index.ts';
+import type { PostData } from '@reer/core';
+import type { ChatRequest, ChatResult, ScoreRequest, ScoreResult } from '@reer/lm-registry';
+import { defaultReerConfig, mine, type GeneratorLm, type ScoringLm } from '@reer/synthesizer';
+import { TraceStore } from '@reer/trace-store';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
