@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FEATURE_DESCRIPTIONS, analyzeText, extractFeatures, type TextFeatures } from './features.ts';
+import { FingerprintMap, fingerprintOf as tokenFingerprint, pairH1 } from './_fingerprint.ts';
+import { FEATURE_DESCRIPTIONS, analyzeText, analyzeTextFingerprints, extractFeatures, type TextFeatures } from './features.ts';
 import { fleschKincaidGrade, fleschReadingEase, syllablesOf } from './readability.ts';
 import { sentimentOfTokens } from './sentiment.ts';
 
@@ -135,5 +136,45 @@ describe('sentiment agrees with the sentiment package', () => {
   it.each(['I love this amazing tool', "I don't love it", 'Great news! We are thrilled, not sad 🎉', 'I hate bugs but love fixes!', 'worst. release. ever.'])('%s', async (text) => {
     const { default: Sentiment } = await import('sentiment');
     expect(extractFeatures(text).sentiment).toBe(new Sentiment().analyze(text).score);
+  });
+});
+
+describe('token fingerprints', () => {
+  it.each([
+    'Thanks @bob! 3 new #RStats tips 🎉 https://x.org/a',
+    'ΣΟΦΟΣ ΛΌΓΟΣ and İstanbul: lowercasing beyond ASCII',
+    'Café NAÏVE #Café ＃タグ ＠user 日本語のテキスト',
+    'Family 👨‍👩‍👧‍👦, flag 🇵🇹, keycap 1️⃣, heart ❤️ and ❤',
+    '',
+  ])('match the fingerprint of each token string: %s', (text) => {
+    const { tokens } = analyzeText(text);
+    const { fingerprints } = analyzeTextFingerprints(text);
+    expect(fingerprints.count).toBe(tokens.length);
+    tokens.forEach((token, i) => {
+      expect([fingerprints.h1[i], fingerprints.h2[i]]).toEqual(tokenFingerprint(token));
+    });
+  });
+
+  it('tell apart tokens that differ only in case beyond ASCII, emoji selector aside', () => {
+    expect(tokenFingerprint('❤')).not.toEqual(tokenFingerprint('❤️'));
+    const { fingerprints } = analyzeTextFingerprints('❤️ ❤');
+    expect(fingerprints.h1[0]).toBe(fingerprints.h1[1]);
+    expect(pairH1(1, 2)).not.toBe(pairH1(2, 1));
+  });
+});
+
+describe('FingerprintMap', () => {
+  it('stores, finds and refuses new keys when full until cleared', () => {
+    const map = new FingerprintMap(3);
+    const keys = ['a', 'b', 'c', 'd'].map((w) => tokenFingerprint(w));
+    keys.forEach(([h1, h2], i) => map.set(h1, h2, i + 1));
+    expect(map.full).toBe(true);
+    expect(keys.map(([h1, h2]) => map.get(h1, h2, -1))).toEqual([1, 2, 3, -1]);
+    const [h1, h2] = keys[0]!;
+    map.set(h1, h2, 7);
+    expect(map.get(h1, h2, -1)).toBe(7);
+    map.clear();
+    expect(map.has(h1, h2)).toBe(false);
+    expect(map.size).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
-import { TokenKind, scanTokens } from './_tokenize.ts';
+import { FingerprintMap, fingerprintOf, pairH1, pairH2 } from './_fingerprint.ts';
+import { TokenBuffer, TokenKind, scanTokens } from './_tokenize.ts';
 import { codePointCount } from './platform-length.ts';
-import { fleschKincaidGrade, fleschReadingEase, syllablesOf } from './readability.ts';
-import { sentimentOfTokens } from './sentiment.ts';
+import { fleschKincaidGrade, fleschReadingEase, syllablesOfToken } from './readability.ts';
+import { sentimentOfFingerprints } from './sentiment.ts';
 
 /** What the first line does to make people read on. */
 export const HOOK_TYPES = ['none', 'question', 'number', 'you', 'bold_claim', 'list_promise'] as const;
@@ -93,41 +94,77 @@ const LIST_ITEM_RE = /^\s*(?:[-•*▪◦‣→>]|\d{1,2}[.)]|\p{Extended_Pictog
 const THREAD_NUMBER_START_RE = /^\s*\(?\d{1,2}\/\d{0,2}\)?\s/;
 const THREAD_NUMBER_END_RE = /\s\(?\d{1,2}\/\d{0,2}\)?\s*$/;
 
-// Calls to action, matched on the token stream (one pass, no regex over long posts): single
+// Calls to action, matched on the token fingerprints (one pass, no regex over long posts): single
 // words, and first words whose next token completes the phrase.
-const CTA_WORDS: ReadonlySet<string> = new Set([
+const CTA_WORDS = fingerprintSet([
   'click', 'tap', 'register', 'join', 'subscribe', 'follow', 'retweet', 'share', 'reply', 'comment',
   'download', 'install', 'apply', 'submit', 'rsvp', 'watch', 'listen', 'grab', 'vote', 'book',
 ]);
-const CTA_PAIRS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['check', new Set(['it', 'this', 'out', 'them'])],
-  ['read', new Set(['more', 'it', 'the', 'our', 'this'])],
-  ['learn', new Set(['more'])],
-  ['find', new Set(['out'])],
-  ['sign', new Set(['up'])],
-  ['tell', new Set(['us', 'me'])],
-  ['try', new Set(['it', 'this', 'out'])],
-  ['dm', new Set(['me', 'us'])],
-  ['get', new Set(['started', 'yours', 'it'])],
-  ['save', new Set(['this', 'it'])],
+const CTA_PAIRS = pairSet([
+  ['check', ['it', 'this', 'out', 'them']],
+  ['read', ['more', 'it', 'the', 'our', 'this']],
+  ['learn', ['more']],
+  ['find', ['out']],
+  ['sign', ['up']],
+  ['tell', ['us', 'me']],
+  ['try', ['it', 'this', 'out']],
+  ['dm', ['me', 'us']],
+  ['get', ['started', 'yours', 'it']],
+  ['save', ['this', 'it']],
 ]);
+const [LET1, LET2] = fingerprintOf('let');
+const [US1, US2] = fingerprintOf('us');
+const [ME1, ME2] = fingerprintOf('me');
+const [KNOW1, KNOW2] = fingerprintOf('know');
+const [LINK1, LINK2] = fingerprintOf('link');
+const [IN1, IN2] = fingerprintOf('in');
+const [BIO1, BIO2] = fingerprintOf('bio');
+const [THREAD1, THREAD2] = fingerprintOf('thread');
 
-function hasCallToAction(tokens: readonly string[]): boolean {
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    if (CTA_WORDS.has(token)) return true;
-    const next = tokens[i + 1];
-    if (next === undefined) continue;
-    if (CTA_PAIRS.get(token)?.has(next)) return true;
+function fingerprintSet(words: readonly string[]): FingerprintMap {
+  const set = new FingerprintMap(words.length);
+  for (const word of words) {
+    const [h1, h2] = fingerprintOf(word);
+    set.set(h1, h2, 1);
+  }
+  return set;
+}
+
+function pairSet(pairs: readonly (readonly [string, readonly string[]])[]): FingerprintMap {
+  const set = new FingerprintMap(pairs.reduce((n, [, next]) => n + next.length, 0));
+  for (const [first, nexts] of pairs) {
+    const [a1, a2] = fingerprintOf(first);
+    for (const next of nexts) {
+      const [b1, b2] = fingerprintOf(next);
+      set.set(pairH1(a1, b1), pairH2(a2, b2), 1);
+    }
+  }
+  return set;
+}
+
+function isToken(t: TokenFingerprints, i: number, h1: number, h2: number): boolean {
+  return i < t.count && t.h1[i] === h1 && t.h2[i] === h2;
+}
+
+function hasCallToAction(t: TokenFingerprints): boolean {
+  const { h1, h2 } = t;
+  for (let i = 0; i < t.count; i++) {
+    const a1 = h1[i]!;
+    const a2 = h2[i]!;
+    if (CTA_WORDS.has(a1, a2)) return true;
+    if (i + 1 === t.count) continue;
+    if (CTA_PAIRS.has(pairH1(a1, h1[i + 1]!), pairH2(a2, h2[i + 1]!))) return true;
     // "let us know", "let me know", "link in bio"
-    if (token === 'let' && (next === 'us' || next === 'me') && tokens[i + 2] === 'know') return true;
-    if (token === 'link' && next === 'in' && tokens[i + 2] === 'bio') return true;
+    if (a1 === LET1 && a2 === LET2 && (isToken(t, i + 1, US1, US2) || isToken(t, i + 1, ME1, ME2)) && isToken(t, i + 2, KNOW1, KNOW2)) return true;
+    if (a1 === LINK1 && a2 === LINK2 && isToken(t, i + 1, IN1, IN2) && isToken(t, i + 2, BIO1, BIO2)) return true;
   }
   return false;
 }
 
-function isThread(text: string, tokens: readonly string[]): boolean {
-  return text.includes('🧵') || tokens.includes('thread') || THREAD_NUMBER_START_RE.test(text.slice(0, 12)) || THREAD_NUMBER_END_RE.test(text.slice(-12));
+function isThread(text: string, t: TokenFingerprints): boolean {
+  if (text.includes('🧵')) return true;
+  for (let i = 0; i < t.count; i++) if (t.h1[i] === THREAD1 && t.h2[i] === THREAD2) return true;
+  return THREAD_NUMBER_START_RE.test(text.slice(0, 12)) || THREAD_NUMBER_END_RE.test(text.slice(-12));
 }
 
 const QUESTION_START_RE = /^(?:how|why|what|who|when|where|which|do|does|did|is|are|can|could|should|would|will|have|has|ever)\b/i;
@@ -159,9 +196,37 @@ function classifyHook(firstLine: string): HookType {
   return 'none';
 }
 
+/**
+ * The token fingerprints of the last analyzed text (see `analyzeTextFingerprints`): token `i` has
+ * the 64-bit key `(h1[i], h2[i])`, equal to `tokenFingerprint` of its text in `TextAnalysis.tokens`.
+ */
+export interface TokenFingerprints {
+  readonly count: number;
+  readonly h1: Int32Array;
+  readonly h2: Int32Array;
+}
+
+// One buffer for the process: analysis is synchronous, so calls never interleave.
+const buffer = new TokenBuffer();
+
 /** Split a text once and compute every feature (see `TextFeatures`). Pure and allocation-light. */
 export function analyzeText(text: string): TextAnalysis {
-  const tokens: string[] = [];
+  const features = featuresOf(text, buffer);
+  const tokens: string[] = new Array(buffer.count);
+  for (let i = 0; i < buffer.count; i++) tokens[i] = buffer.tokenText(i);
+  return { features, tokens };
+}
+
+/**
+ * `analyzeText` without token strings: the features, and the tokens' fingerprints for lookups
+ * (an engagement model's words). The fingerprints are overwritten by the next analysis.
+ */
+export function analyzeTextFingerprints(text: string): { features: TextFeatures; fingerprints: TokenFingerprints } {
+  return { features: featuresOf(text, buffer), fingerprints: buffer };
+}
+
+function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
+  scanTokens(text, tokens);
   let words = 0;
   let letters = 0;
   let syllables = 0;
@@ -170,49 +235,41 @@ export function analyzeText(text: string): TextAnalysis {
   let links = 0;
   let emoji = 0;
   let numbers = 0;
-  let lastKind = 0 as number;
-  scanTokens(text, (kind, start, end) => {
-    lastKind = kind;
-    switch (kind) {
+  const count = tokens.count;
+  const kinds = tokens.kind;
+  for (let i = 0; i < count; i++) {
+    switch (kinds[i]) {
       case TokenKind.Url:
-        tokens.push('<url>');
         links++;
-        return;
+        break;
       case TokenKind.Mention:
-        tokens.push('<mention>');
         mentions++;
-        return;
+        break;
       case TokenKind.Hashtag:
-        tokens.push(text.slice(start, end).toLowerCase());
         hashtags++;
-        return;
+        break;
       case TokenKind.Number:
-        tokens.push('<num>');
         numbers++;
         words++;
         syllables += 2;
-        letters += end - start;
-        return;
+        letters += tokens.end[i]! - tokens.start[i]!;
+        break;
       case TokenKind.Cjk:
-        tokens.push(text.slice(start, end));
         words++;
         syllables += 1;
         letters += 1;
-        return;
-      case TokenKind.Word: {
-        const word = text.slice(start, end).toLowerCase();
-        tokens.push(word);
+        break;
+      case TokenKind.Word:
         words++;
-        letters += end - start;
-        syllables += syllablesOf(word);
-        return;
-      }
+        letters += tokens.end[i]! - tokens.start[i]!;
+        syllables += syllablesOfToken(tokens, i);
+        break;
       case TokenKind.Emoji:
-        tokens.push(text.slice(start, end).replaceAll('\uFE0F', ''));
         emoji++;
-        return;
+        break;
     }
-  });
+  }
+  const lastKind = count === 0 ? 0 : kinds[count - 1];
 
   let lineBreaks = 0;
   let blankLines = 0;
@@ -279,7 +336,7 @@ export function analyzeText(text: string): TextAnalysis {
   blankLines = Math.max(0, blankLines - (text.startsWith('\n') || text.length === 0 ? 1 : 0) - (text.endsWith('\n') ? 1 : 0));
   if (lineBreaks === 0 && !lineHasText) blankLines = 0;
 
-  const sentiment = sentimentOfTokens(tokens);
+  const sentiment = sentimentOfFingerprints(tokens);
   const trimmedStart = text.trimStart();
   const features: TextFeatures = {
     chars,
@@ -313,10 +370,10 @@ export function analyzeText(text: string): TextAnalysis {
     first_line_chars: firstLine === undefined ? 0 : codePointCount(firstLine),
     link_at_end: lastKind === TokenKind.Url,
   };
-  return { features, tokens };
+  return features;
 }
 
 /** The features of a text (see `TextFeatures`). */
 export function extractFeatures(text: string): TextFeatures {
-  return analyzeText(text).features;
+  return featuresOf(text, buffer);
 }

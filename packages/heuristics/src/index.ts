@@ -18,8 +18,9 @@ export {
 export type { PlatformLengthOptions } from './platform-length.ts';
 export { checkPlatformRules } from './platform-rules.ts';
 export type { PlatformCheck, PlatformRuleOptions, RuleViolation } from './platform-rules.ts';
-export { analyzeText, extractFeatures, FEATURE_DESCRIPTIONS, HOOK_TYPES } from './features.ts';
-export type { HookType, TextAnalysis, TextFeatures } from './features.ts';
+export { analyzeText, analyzeTextFingerprints, extractFeatures, FEATURE_DESCRIPTIONS, HOOK_TYPES } from './features.ts';
+export type { HookType, TextAnalysis, TextFeatures, TokenFingerprints } from './features.ts';
+export { FingerprintMap, fingerprintOf as tokenFingerprint, pairH1, pairH2 } from './_fingerprint.ts';
 export { sentimentOfTokens } from './sentiment.ts';
 export type { SentimentResult } from './sentiment.ts';
 export { fleschReadingEase, fleschKincaidGrade, syllablesOf } from './readability.ts';

@@ -1,19 +1,35 @@
 import { syllable } from 'syllable';
+import { FingerprintMap, fingerprintOf } from './_fingerprint.ts';
+import type { TokenBuffer } from './_tokenize.ts';
 
-// `syllable` costs ~10 µs a word; posts reuse a small vocabulary, so a bounded cache makes it
-// nearly free while keeping memory flat (it is cleared, not grown, when full).
+// `syllable` costs ~10 µs a word; posts reuse a small vocabulary, so a bounded cache keyed by the
+// word's fingerprint makes it nearly free (no string per word) while keeping memory flat: it is
+// cleared, not grown, when full.
 const CACHE_LIMIT = 50_000;
-const cache = new Map<string, number>();
+const cache = new FingerprintMap(CACHE_LIMIT);
+
+function cached(h1: number, h2: number, word: () => string): number {
+  let n = cache.get(h1, h2, 0);
+  if (n === 0) {
+    n = Math.max(1, syllable(word()));
+    if (cache.full) cache.clear();
+    cache.set(h1, h2, n);
+  }
+  return n;
+}
 
 /** Syllables in one lowercased word (the `syllable` package, cached). */
 export function syllablesOf(word: string): number {
-  let n = cache.get(word);
-  if (n === undefined) {
-    n = Math.max(1, syllable(word));
-    if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(word, n);
-  }
-  return n;
+  const [h1, h2] = fingerprintOf(word);
+  return cached(h1, h2, () => word);
+}
+
+/** Syllables of word token `i` of a scanned text. */
+export function syllablesOfToken(tokens: TokenBuffer, i: number): number {
+  const h1 = tokens.h1[i]!;
+  const h2 = tokens.h2[i]!;
+  const n = cache.get(h1, h2, 0);
+  return n !== 0 ? n : cached(h1, h2, () => tokens.tokenText(i));
 }
 
 /**

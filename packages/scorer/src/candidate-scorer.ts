@@ -1,5 +1,15 @@
 import type { Platform } from '@reer/core';
-import { analyzeText, checkPlatformRules, type PlatformRuleOptions, type RuleViolation, type TextFeatures } from '@reer/heuristics';
+import {
+  analyzeTextFingerprints,
+  checkPlatformRules,
+  FingerprintMap,
+  pairH1,
+  pairH2,
+  tokenFingerprint,
+  type PlatformRuleOptions,
+  type RuleViolation,
+  type TextFeatures,
+} from '@reer/heuristics';
 import { HEURISTIC_SIGNALS, parseScorerConfig, sweetSpotFor, weightsFor, type HeuristicSignal, type ScorerConfig } from './config.ts';
 import { DENSE_COUNT, DENSE_FEATURES, denseFeatures } from './_vectorize.ts';
 import { writeHeuristicSignals } from './heuristic-layer.ts';
@@ -73,9 +83,11 @@ interface CompiledModel {
   base: number;
   denseWeight: Float64Array;
   denseMean: Float64Array;
-  /** Term indexes of words, and of word pairs nested by first word (no string building per lookup). */
-  unigrams: Map<string, number>;
-  bigrams: Map<string, Map<string, number>>;
+  /**
+   * Term indexes by the fingerprint of the word, or of the word pair (from its words'
+   * fingerprints): the tokenizer's fingerprints look terms up without a string per token.
+   */
+  termIndex: FingerprintMap;
   termWeight: Float64Array;
   termText: string[];
   /** The call that last counted each term: a term counts once per post without a Set. */
@@ -86,8 +98,7 @@ interface CompiledModel {
 
 function compile(model: EngagementModel): CompiledModel {
   let base = model.intercept;
-  const unigrams = new Map<string, number>();
-  const bigrams = new Map<string, Map<string, number>>();
+  const termIndex = new FingerprintMap(model.terms.length);
   const termWeight: number[] = [];
   const termText: string[] = [];
   for (const [term, weight, mean] of model.terms) {
@@ -99,16 +110,13 @@ function compile(model: EngagementModel): CompiledModel {
     // Tokens never contain spaces, so a space separates the words of a pair.
     const space = term.indexOf(' ');
     if (space === -1) {
-      unigrams.set(term, index);
+      const [h1, h2] = tokenFingerprint(term);
+      termIndex.set(h1, h2, index);
       continue;
     }
-    const first = term.slice(0, space);
-    let next = bigrams.get(first);
-    if (!next) {
-      next = new Map();
-      bigrams.set(first, next);
-    }
-    next.set(term.slice(space + 1), index);
+    const [a1, a2] = tokenFingerprint(term.slice(0, space));
+    const [b1, b2] = tokenFingerprint(term.slice(space + 1));
+    termIndex.set(pairH1(a1, b1), pairH2(a2, b2), index);
   }
   const denseWeight = new Float64Array(DENSE_COUNT);
   const denseMean = new Float64Array(DENSE_COUNT);
@@ -123,8 +131,7 @@ function compile(model: EngagementModel): CompiledModel {
     base,
     denseWeight,
     denseMean,
-    unigrams,
-    bigrams,
+    termIndex,
     termWeight: Float64Array.from(termWeight),
     termText,
     termStamp: new Int32Array(termWeight.length),
@@ -149,6 +156,7 @@ export class CandidateScorer {
   private readonly rules: PlatformRuleOptions;
   private readonly dense = new Float64Array(DENSE_COUNT);
   private readonly deltas = new Float64Array(DENSE_COUNT);
+  private readonly topTerms = new Int32Array(TERMS_SHOWN);
 
   /**
    * @param config the `scorer:` config section (parsed or raw); defaults when omitted.
@@ -180,7 +188,7 @@ export class CandidateScorer {
   score(candidate: Candidate): ScoreResult {
     const { text, platform } = candidate;
     const check = checkPlatformRules(text, platform, this.rules);
-    const { features, tokens } = analyzeText(text);
+    const { features, fingerprints } = analyzeTextFingerprints(text);
     const signals = this.signals;
     writeHeuristicSignals(features, check.length, sweetSpotFor(this.config, platform), signals);
     const weights = this.weights(platform);
@@ -208,27 +216,33 @@ export class CandidateScorer {
       // Terms count once per post, as in training.
       this.stamp = (this.stamp % 0x7ffffffe) + 1;
       const stamp = this.stamp;
-      const { termWeight, termStamp } = compiled;
-      const found: number[] = [];
-      for (let i = 0; i < tokens.length; i++) {
-        const word = tokens[i]!;
-        const index = compiled.unigrams.get(word);
-        if (index !== undefined && termStamp[index] !== stamp) {
+      const { termWeight, termStamp, termIndex } = compiled;
+      const { count, h1, h2 } = fingerprints;
+      // The strongest terms, largest |weight| first, earlier first among equals (a stable top-k).
+      const top = this.topTerms;
+      let shown = 0;
+      for (let i = 0; i < count; i++) {
+        const a1 = h1[i]!;
+        const a2 = h2[i]!;
+        for (let pair = 0; pair < 2; pair++) {
+          let index: number;
+          if (pair === 0) index = termIndex.get(a1, a2, -1);
+          else if (i + 1 < count) index = termIndex.get(pairH1(a1, h1[i + 1]!), pairH2(a2, h2[i + 1]!), -1);
+          else break;
+          if (index === -1 || termStamp[index] === stamp) continue;
           termStamp[index] = stamp;
-          prediction += termWeight[index]!;
-          found.push(index);
-        }
-        const next = tokens[i + 1];
-        if (next === undefined) continue;
-        const pairIndex = compiled.bigrams.get(word)?.get(next);
-        if (pairIndex !== undefined && termStamp[pairIndex] !== stamp) {
-          termStamp[pairIndex] = stamp;
-          prediction += termWeight[pairIndex]!;
-          found.push(pairIndex);
+          const weight = termWeight[index]!;
+          prediction += weight;
+          const size = Math.abs(weight);
+          let at = shown < TERMS_SHOWN ? shown++ : TERMS_SHOWN;
+          while (at > 0 && Math.abs(termWeight[top[at - 1]!]!) < size) {
+            if (at < TERMS_SHOWN) top[at] = top[at - 1]!;
+            at--;
+          }
+          if (at < TERMS_SHOWN) top[at] = index;
         }
       }
-      found.sort((a, b) => Math.abs(termWeight[b]!) - Math.abs(termWeight[a]!));
-      const terms: Contribution[] = found.slice(0, TERMS_SHOWN).map((index) => {
+      const terms: Contribution[] = Array.from(top.subarray(0, shown), (index) => {
         const term = compiled.termText[index]!;
         return { feature: `word:${term}`, value: 1, effect: termWeight[index]!, label: `${term.includes(' ') ? 'the words' : 'the word'} "${term}"` };
       });
