@@ -49,16 +49,14 @@ export function pairH2(a: number, b: number): number {
 }
 
 /**
- * An open-addressing map from fingerprints to numbers (typed arrays, no per-entry objects).
- * It never grows past `capacity` entries: callers clear it when `full`.
+ * An open-addressing map from fingerprints to 31-bit integers. Each slot is four adjacent int32s
+ * (both halves, value, in use), so a lookup touches one cache line; no per-entry objects. It never
+ * grows past `capacity` entries: callers clear it when `full`.
  */
 export class FingerprintMap {
   private readonly bits: number;
   private readonly mask: number;
-  private readonly key1: Int32Array;
-  private readonly key2: Int32Array;
-  private readonly value: Float64Array;
-  private readonly used: Uint8Array;
+  private readonly slots: Int32Array;
   private readonly limit: number;
   size = 0;
 
@@ -68,10 +66,7 @@ export class FingerprintMap {
     while (1 << bits < capacity * 2) bits++;
     this.bits = bits;
     this.mask = (1 << bits) - 1;
-    this.key1 = new Int32Array(1 << bits);
-    this.key2 = new Int32Array(1 << bits);
-    this.value = new Float64Array(1 << bits);
-    this.used = new Uint8Array(1 << bits);
+    this.slots = new Int32Array(4 << bits);
     this.limit = capacity;
   }
 
@@ -79,41 +74,44 @@ export class FingerprintMap {
     return this.size >= this.limit;
   }
 
+  /** Offset of the fingerprint's slot, or of the empty slot where it would go. */
   private slotOf(h1: number, h2: number): number {
+    const slots = this.slots;
     // The halves are already finished hashes: the top bits of the first index the table.
-    let slot = (h1 >>> (32 - this.bits)) & this.mask;
-    while (this.used[slot] === 1) {
-      if (this.key1[slot] === h1 && this.key2[slot] === h2) return slot;
+    let slot = h1 >>> (32 - this.bits);
+    for (;;) {
+      const at = slot << 2;
+      if (slots[at + 3] === 0 || (slots[at] === h1 && slots[at + 1] === h2)) return at;
       slot = (slot + 1) & this.mask;
     }
-    return slot;
   }
 
   /** The value stored for the fingerprint, or `absent`. */
   get(h1: number, h2: number, absent: number): number {
-    const slot = this.slotOf(h1, h2);
-    return this.used[slot] === 1 ? this.value[slot]! : absent;
+    const at = this.slotOf(h1, h2);
+    return this.slots[at + 3] === 0 ? absent : this.slots[at + 2]!;
   }
 
   has(h1: number, h2: number): boolean {
-    return this.used[this.slotOf(h1, h2)] === 1;
+    return this.slots[this.slotOf(h1, h2) + 3] !== 0;
   }
 
-  /** Store a value; ignored when the map is full and the key is new. */
+  /** Store an integer value; ignored when the map is full and the key is new. */
   set(h1: number, h2: number, value: number): void {
-    const slot = this.slotOf(h1, h2);
-    if (this.used[slot] !== 1) {
+    const at = this.slotOf(h1, h2);
+    const slots = this.slots;
+    if (slots[at + 3] === 0) {
       if (this.size >= this.limit) return;
-      this.used[slot] = 1;
-      this.key1[slot] = h1;
-      this.key2[slot] = h2;
+      slots[at] = h1;
+      slots[at + 1] = h2;
+      slots[at + 3] = 1;
       this.size++;
     }
-    this.value[slot] = value;
+    slots[at + 2] = value;
   }
 
   clear(): void {
-    this.used.fill(0);
+    this.slots.fill(0);
     this.size = 0;
   }
 }

@@ -2,7 +2,7 @@ import { FingerprintMap, fingerprintOf, pairH1, pairH2 } from './_fingerprint.ts
 import { TokenBuffer, TokenKind, scanTokens } from './_tokenize.ts';
 import { codePointCount } from './platform-length.ts';
 import { fleschKincaidGrade, fleschReadingEase, syllablesOfToken } from './readability.ts';
-import { sentimentOfFingerprints } from './sentiment.ts';
+import { AFINN, NEGATORS } from './sentiment.ts';
 
 /** What the first line does to make people read on. */
 export const HOOK_TYPES = ['none', 'question', 'number', 'you', 'bold_claim', 'list_promise'] as const;
@@ -94,13 +94,22 @@ const LIST_ITEM_RE = /^\s*(?:[-•*▪◦‣→>]|\d{1,2}[.)]|\p{Extended_Pictog
 const THREAD_NUMBER_START_RE = /^\s*\(?\d{1,2}\/\d{0,2}\)?\s/;
 const THREAD_NUMBER_END_RE = /\s\(?\d{1,2}\/\d{0,2}\)?\s*$/;
 
-// Calls to action, matched on the token fingerprints (one pass, no regex over long posts): single
-// words, and first words whose next token completes the phrase.
-const CTA_WORDS = fingerprintSet([
+// One lexicon for every per-token lookup of the features, keyed by token fingerprint: the AFINN
+// rating (the `sentiment` package's data, applied as it does: a rating flips after a negator), and
+// the words of calls to action ("join", or the first word of "sign up", "let us know"…) and threads.
+const RATING_BIAS = 16;
+const RATING_MASK = 31;
+const HAS_RATING = 1 << 5;
+const NEGATOR = 1 << 6;
+const CTA_WORD = 1 << 7;
+const CTA_START = 1 << 8;
+const THREAD_WORD = 1 << 9;
+
+const CTA_WORDS = [
   'click', 'tap', 'register', 'join', 'subscribe', 'follow', 'retweet', 'share', 'reply', 'comment',
   'download', 'install', 'apply', 'submit', 'rsvp', 'watch', 'listen', 'grab', 'vote', 'book',
-]);
-const CTA_PAIRS = pairSet([
+];
+const CTA_PAIRS: readonly (readonly [string, readonly string[]])[] = [
   ['check', ['it', 'this', 'out', 'them']],
   ['read', ['more', 'it', 'the', 'our', 'this']],
   ['learn', ['more']],
@@ -111,28 +120,33 @@ const CTA_PAIRS = pairSet([
   ['dm', ['me', 'us']],
   ['get', ['started', 'yours', 'it']],
   ['save', ['this', 'it']],
-]);
-const [LET1, LET2] = fingerprintOf('let');
-const [US1, US2] = fingerprintOf('us');
-const [ME1, ME2] = fingerprintOf('me');
-const [KNOW1, KNOW2] = fingerprintOf('know');
-const [LINK1, LINK2] = fingerprintOf('link');
-const [IN1, IN2] = fingerprintOf('in');
-const [BIO1, BIO2] = fingerprintOf('bio');
-const [THREAD1, THREAD2] = fingerprintOf('thread');
+];
 
-function fingerprintSet(words: readonly string[]): FingerprintMap {
-  const set = new FingerprintMap(words.length);
-  for (const word of words) {
-    const [h1, h2] = fingerprintOf(word);
-    set.set(h1, h2, 1);
+function buildLexicon(): FingerprintMap {
+  const flags = new Map<string, number>();
+  const add = (word: string, flag: number) => flags.set(word, (flags.get(word) ?? 0) | flag);
+  for (const [word, rating] of AFINN) {
+    if (!Number.isInteger(rating) || Math.abs(rating) >= RATING_BIAS) throw new Error(`AFINN rating of ${word} is not a small integer: ${rating}`);
+    add(word, HAS_RATING | (rating + RATING_BIAS));
   }
-  return set;
+  for (const word of NEGATORS) add(word, NEGATOR);
+  for (const word of CTA_WORDS) add(word, CTA_WORD);
+  for (const [word] of CTA_PAIRS) add(word, CTA_START);
+  add('let', CTA_START);
+  add('link', CTA_START);
+  add('thread', THREAD_WORD);
+  const lexicon = new FingerprintMap(flags.size);
+  for (const [word, flag] of flags) {
+    const [h1, h2] = fingerprintOf(word);
+    lexicon.set(h1, h2, flag);
+  }
+  return lexicon;
 }
+const LEXICON = buildLexicon();
 
-function pairSet(pairs: readonly (readonly [string, readonly string[]])[]): FingerprintMap {
-  const set = new FingerprintMap(pairs.reduce((n, [, next]) => n + next.length, 0));
-  for (const [first, nexts] of pairs) {
+const CTA_PAIR_SET = (() => {
+  const set = new FingerprintMap(CTA_PAIRS.reduce((n, [, next]) => n + next.length, 0));
+  for (const [first, nexts] of CTA_PAIRS) {
     const [a1, a2] = fingerprintOf(first);
     for (const next of nexts) {
       const [b1, b2] = fingerprintOf(next);
@@ -140,31 +154,33 @@ function pairSet(pairs: readonly (readonly [string, readonly string[]])[]): Fing
     }
   }
   return set;
-}
+})();
+const [LET1, LET2] = fingerprintOf('let');
+const [US1, US2] = fingerprintOf('us');
+const [ME1, ME2] = fingerprintOf('me');
+const [KNOW1, KNOW2] = fingerprintOf('know');
+const [LINK1, LINK2] = fingerprintOf('link');
+const [IN1, IN2] = fingerprintOf('in');
+const [BIO1, BIO2] = fingerprintOf('bio');
 
 function isToken(t: TokenFingerprints, i: number, h1: number, h2: number): boolean {
   return i < t.count && t.h1[i] === h1 && t.h2[i] === h2;
 }
 
-function hasCallToAction(t: TokenFingerprints): boolean {
-  const { h1, h2 } = t;
-  for (let i = 0; i < t.count; i++) {
-    const a1 = h1[i]!;
-    const a2 = h2[i]!;
-    if (CTA_WORDS.has(a1, a2)) return true;
-    if (i + 1 === t.count) continue;
-    if (CTA_PAIRS.has(pairH1(a1, h1[i + 1]!), pairH2(a2, h2[i + 1]!))) return true;
-    // "let us know", "let me know", "link in bio"
-    if (a1 === LET1 && a2 === LET2 && (isToken(t, i + 1, US1, US2) || isToken(t, i + 1, ME1, ME2)) && isToken(t, i + 2, KNOW1, KNOW2)) return true;
-    if (a1 === LINK1 && a2 === LINK2 && isToken(t, i + 1, IN1, IN2) && isToken(t, i + 2, BIO1, BIO2)) return true;
-  }
-  return false;
+/** Whether token `i`, a first word of a call-to-action phrase, starts one. */
+function startsCallToAction(t: TokenFingerprints, i: number): boolean {
+  if (i + 1 >= t.count) return false;
+  const a1 = t.h1[i]!;
+  const a2 = t.h2[i]!;
+  if (CTA_PAIR_SET.has(pairH1(a1, t.h1[i + 1]!), pairH2(a2, t.h2[i + 1]!))) return true;
+  // "let us know", "let me know", "link in bio"
+  if (a1 === LET1 && a2 === LET2) return (isToken(t, i + 1, US1, US2) || isToken(t, i + 1, ME1, ME2)) && isToken(t, i + 2, KNOW1, KNOW2);
+  return a1 === LINK1 && a2 === LINK2 && isToken(t, i + 1, IN1, IN2) && isToken(t, i + 2, BIO1, BIO2);
 }
 
-function isThread(text: string, t: TokenFingerprints): boolean {
-  if (text.includes('🧵')) return true;
-  for (let i = 0; i < t.count; i++) if (t.h1[i] === THREAD1 && t.h2[i] === THREAD2) return true;
-  return THREAD_NUMBER_START_RE.test(text.slice(0, 12)) || THREAD_NUMBER_END_RE.test(text.slice(-12));
+/** Thread numbering at the start or end, or the thread emoji (the word "thread" is a token). */
+function threadMarked(text: string): boolean {
+  return text.includes('🧵') || THREAD_NUMBER_START_RE.test(text.slice(0, 12)) || THREAD_NUMBER_END_RE.test(text.slice(-12));
 }
 
 const QUESTION_START_RE = /^(?:how|why|what|who|when|where|which|do|does|did|is|are|can|could|should|would|will|have|has|ever)\b/i;
@@ -194,6 +210,12 @@ function classifyHook(firstLine: string): HookType {
   if (BOLD_CLAIM_RE.test(firstSentence) || firstSentence.endsWith('!')) return 'bold_claim';
   if (YOU_RE.test(firstSentence)) return 'you';
   return 'none';
+}
+
+/** White space as String.prototype.trim() removes it. */
+function isTrimmedSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
 /**
@@ -235,9 +257,25 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
   let links = 0;
   let emoji = 0;
   let numbers = 0;
+  let sentiment = 0;
+  let hasCta = false;
+  let threadWord = false;
+  let afterNegator = false;
   const count = tokens.count;
   const kinds = tokens.kind;
+  const h1 = tokens.h1;
+  const h2 = tokens.h2;
   for (let i = 0; i < count; i++) {
+    const entry = LEXICON.get(h1[i]!, h2[i]!, 0);
+    if (entry !== 0) {
+      if ((entry & HAS_RATING) !== 0) {
+        const rating = (entry & RATING_MASK) - RATING_BIAS;
+        sentiment += afterNegator ? -rating : rating;
+      }
+      if (!hasCta && ((entry & CTA_WORD) !== 0 || ((entry & CTA_START) !== 0 && startsCallToAction(tokens, i)))) hasCta = true;
+      if ((entry & THREAD_WORD) !== 0) threadWord = true;
+    }
+    afterNegator = (entry & NEGATOR) !== 0;
     switch (kinds[i]) {
       case TokenKind.Url:
         links++;
@@ -276,6 +314,7 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
   let lines = 0;
   let listItems = 0;
   let firstLine: string | undefined;
+  let firstLineChars = 0;
   let sentences = 0;
   let upper = 0;
   let lettersForCase = 0;
@@ -286,30 +325,39 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
   let lineStart = 0;
   let lineHasText = false;
   let pendingTerminator = false;
-  const endLine = (end: number) => {
-    if (!lineHasText) {
-      blankLines++;
-      return;
-    }
-    lines++;
-    sentences++;
-    const trimmed = text.slice(lineStart, end).trim();
-    firstLine ??= trimmed;
-    const first = trimmed.charCodeAt(0);
-    // Only lines opening with a bullet, a digit or a non-ASCII symbol can be list items.
-    if ((first < 65 || first > 122) && LIST_ITEM_RE.test(trimmed)) listItems++;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0xdc00 || c > 0xdfff) chars++;
+  const n = text.length;
+  // i === n ends the last line; the line-end code is inline (a closure per call costs more).
+  for (let i = 0; i <= n; i++) {
+    const c = i === n ? 10 : text.charCodeAt(i);
     if (c === 10) {
-      lineBreaks++;
-      endLine(i);
+      if (i < n) {
+        chars++;
+        lineBreaks++;
+      }
+      if (!lineHasText) {
+        blankLines++;
+      } else {
+        lines++;
+        sentences++;
+        // The line as String.prototype.trim() would leave it, without building it.
+        let from = lineStart;
+        let to = i;
+        while (from < to && isTrimmedSpace(text.charCodeAt(from))) from++;
+        while (to > from && isTrimmedSpace(text.charCodeAt(to - 1))) to--;
+        if (firstLine === undefined) {
+          firstLine = text.slice(from, to);
+          firstLineChars = codePointCount(firstLine);
+        }
+        const first = from < to ? text.charCodeAt(from) : Number.NaN;
+        // Only lines opening with a bullet, a digit or a non-ASCII symbol can be list items.
+        if ((first < 65 || first > 122) && LIST_ITEM_RE.test(text.slice(from, to))) listItems++;
+      }
       lineStart = i + 1;
       lineHasText = false;
       pendingTerminator = false;
       continue;
     }
+    if (c < 0xdc00 || c > 0xdfff) chars++;
     const space = c === 32 || c === 9 || c === 13 || c === 0xa0;
     if (!space) {
       // A terminator followed by white space and more text on the same line ends a sentence.
@@ -320,7 +368,7 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
       lineHasText = true;
     }
     if (c === 46 || c === 33 || c === 63) {
-      if (i + 1 < text.length) {
+      if (i + 1 < n) {
         const next = text.charCodeAt(i + 1);
         if (next === 32 || next === 9 || next === 0xa0) pendingTerminator = true;
       }
@@ -331,12 +379,10 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
       lettersForCase++;
     } else if (c >= 97 && c <= 122) lettersForCase++;
   }
-  endLine(text.length);
   // Blank "lines" before the first and after the last break are not gaps between paragraphs.
   blankLines = Math.max(0, blankLines - (text.startsWith('\n') || text.length === 0 ? 1 : 0) - (text.endsWith('\n') ? 1 : 0));
   if (lineBreaks === 0 && !lineHasText) blankLines = 0;
 
-  const sentiment = sentimentOfFingerprints(tokens);
   const trimmedStart = text.trimStart();
   const features: TextFeatures = {
     chars,
@@ -350,8 +396,8 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
     flesch_reading_ease: fleschReadingEase(words, sentences, syllables),
     flesch_kincaid_grade: fleschKincaidGrade(words, sentences, syllables),
     reading_time_s: (words / 238) * 60,
-    sentiment: sentiment.score,
-    sentiment_comparative: sentiment.comparative,
+    sentiment,
+    sentiment_comparative: count === 0 ? 0 : sentiment / count,
     hashtags,
     mentions,
     links,
@@ -361,13 +407,13 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
     exclamations,
     uppercase_ratio: lettersForCase === 0 ? 0 : upper / lettersForCase,
     hook: classifyHook(firstLine ?? ''),
-    has_cta: hasCallToAction(tokens),
+    has_cta: hasCta,
     list_items: listItems,
     is_list: listItems >= 2,
-    is_thread: isThread(text, tokens),
+    is_thread: threadWord || threadMarked(text),
     is_reply: /^\.?[@＠]\w/.test(trimmedStart),
     is_repost: /^RT\s+@\w/.test(trimmedStart),
-    first_line_chars: firstLine === undefined ? 0 : codePointCount(firstLine),
+    first_line_chars: firstLineChars,
     link_at_end: lastKind === TokenKind.Url,
   };
   return features;

@@ -121,5 +121,7 @@ export function checkPlatformRules(text: string, platform: Platform, options: Pl
   if (platform === 'x' && /^[@＠]\w/.test(text)) {
     violations.push({ rule: 'starts_with_mention', reason: 'starts_with_mention: shown as a reply, only to people who follow both accounts', hard: false });
   }
-  return { valid: !violations.some((v) => v.hard), violations, length, limit, exact };
+  let valid = true;
+  for (const v of violations) if (v.hard) valid = false;
+  return { valid, violations, length, limit, exact };
 }

@@ -8,20 +8,11 @@ import type { TokenBuffer } from './_tokenize.ts';
 const CACHE_LIMIT = 50_000;
 const cache = new FingerprintMap(CACHE_LIMIT);
 
-function cached(h1: number, h2: number, word: () => string): number {
-  let n = cache.get(h1, h2, 0);
-  if (n === 0) {
-    n = Math.max(1, syllable(word()));
-    if (cache.full) cache.clear();
-    cache.set(h1, h2, n);
-  }
-  return n;
-}
-
 /** Syllables in one lowercased word (the `syllable` package, cached). */
 export function syllablesOf(word: string): number {
   const [h1, h2] = fingerprintOf(word);
-  return cached(h1, h2, () => word);
+  const n = cache.get(h1, h2, 0);
+  return n !== 0 ? n : remember(h1, h2, word);
 }
 
 /** Syllables of word token `i` of a scanned text. */
@@ -29,7 +20,14 @@ export function syllablesOfToken(tokens: TokenBuffer, i: number): number {
   const h1 = tokens.h1[i]!;
   const h2 = tokens.h2[i]!;
   const n = cache.get(h1, h2, 0);
-  return n !== 0 ? n : cached(h1, h2, () => tokens.tokenText(i));
+  return n !== 0 ? n : remember(h1, h2, tokens.tokenText(i));
+}
+
+function remember(h1: number, h2: number, word: string): number {
+  const n = Math.max(1, syllable(word));
+  if (cache.full) cache.clear();
+  cache.set(h1, h2, n);
+  return n;
 }
 
 /**

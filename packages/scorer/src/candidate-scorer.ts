@@ -242,10 +242,12 @@ export class CandidateScorer {
           if (at < TERMS_SHOWN) top[at] = index;
         }
       }
-      const terms: Contribution[] = Array.from(top.subarray(0, shown), (index) => {
+      const terms: Contribution[] = [];
+      for (let k = 0; k < shown; k++) {
+        const index = top[k]!;
         const term = compiled.termText[index]!;
-        return { feature: `word:${term}`, value: 1, effect: termWeight[index]!, label: `${term.includes(' ') ? 'the words' : 'the word'} "${term}"` };
-      });
+        terms.push({ feature: `word:${term}`, value: 1, effect: termWeight[index]!, label: `${term.includes(' ') ? 'the words' : 'the word'} "${term}"` });
+      }
       // The model learned from originals only; a reply gets the author's own reply offset.
       const replyOffset = features.is_reply ? (compiled.model.reply_offset ?? 0) : 0;
       if (replyOffset !== 0) {
@@ -275,7 +277,7 @@ export class CandidateScorer {
       const feature = HEURISTIC_SIGNALS[s]!;
       contributions.push({ feature, value: signals[s]!, effect, label: SIGNAL_WORDS[feature] });
     }
-    contributions.sort((a, b) => Math.abs(b.effect) - Math.abs(a.effect));
+    contributions.sort(byEffect);
     const blended = m === null ? h : (1 - beta) * h + beta * m;
     const score = check.valid ? blended : 0;
     return {
@@ -298,19 +300,39 @@ export class CandidateScorer {
 }
 
 
-function explain(score: number, blended: number, valid: boolean, violations: readonly RuleViolation[], contributions: readonly Contribution[], learned: boolean): string {
-  const parts: string[] = [];
-  if (!valid) {
-    const hard = violations.filter((v) => v.hard).map((v) => v.reason);
-    parts.push(`Invalid (${hard.join('; ')}): ranked below every valid post; it would score ${blended.toFixed(2)} once fixed.`);
-  } else {
-    parts.push(`Score ${score.toFixed(2)} (0.5 is a typical post${learned ? ' for you' : ''}; ${learned ? 'heuristics and the model learned from your history' : 'heuristics only'}).`);
+function byEffect(a: Contribution, b: Contribution): number {
+  return Math.abs(b.effect) - Math.abs(a.effect);
+}
+
+/** Up to three contributions in one direction, in words: `a link (+0.04), emoji use (+0.01)`. */
+function listed(contributions: readonly Contribution[], sign: 1 | -1): string {
+  let out = '';
+  let n = 0;
+  for (let i = 0; i < contributions.length && n < 3; i++) {
+    const c = contributions[i]!;
+    if (sign > 0 ? c.effect > 0 : c.effect < 0) {
+      out += `${n === 0 ? '' : ', '}${c.label} (${signed(c.effect)})`;
+      n++;
+    }
   }
-  const up = contributions.filter((c) => c.effect > 0).slice(0, 3);
-  const down = contributions.filter((c) => c.effect < 0).slice(0, 3);
-  if (up.length > 0) parts.push(`Raised by ${up.map((c) => `${c.label} (${signed(c.effect)})`).join(', ')}.`);
-  if (down.length > 0) parts.push(`Lowered by ${down.map((c) => `${c.label} (${signed(c.effect)})`).join(', ')}.`);
-  const soft = violations.filter((v) => !v.hard);
-  if (soft.length > 0) parts.push(`Advice: ${soft.map((v) => v.reason).join('; ')}.`);
-  return parts.join(' ');
+  return out;
+}
+
+function reasons(violations: readonly RuleViolation[], hard: boolean): string {
+  let out = '';
+  for (const v of violations) if (v.hard === hard) out += `${out === '' ? '' : '; '}${v.reason}`;
+  return out;
+}
+
+function explain(score: number, blended: number, valid: boolean, violations: readonly RuleViolation[], contributions: readonly Contribution[], learned: boolean): string {
+  let out = valid
+    ? `Score ${score.toFixed(2)} (0.5 is a typical post${learned ? ' for you' : ''}; ${learned ? 'heuristics and the model learned from your history' : 'heuristics only'}).`
+    : `Invalid (${reasons(violations, true)}): ranked below every valid post; it would score ${blended.toFixed(2)} once fixed.`;
+  const up = listed(contributions, 1);
+  if (up !== '') out += ` Raised by ${up}.`;
+  const down = listed(contributions, -1);
+  if (down !== '') out += ` Lowered by ${down}.`;
+  const soft = reasons(violations, false);
+  if (soft !== '') out += ` Advice: ${soft}.`;
+  return out;
 }
