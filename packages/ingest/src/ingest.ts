@@ -231,9 +231,9 @@ export async function ingestPaths(paths: readonly string[], options: IngestOptio
             if (invalid.length === 0) return;
             fileSummary.rejected += invalid.length;
             await rejects?.write(
-              invalid.map(({ index, reason }) => {
-                const post = batch.posts[index]!;
-                return { file: detection.file, line: post.line, format: detection.format, reason, row: { post: JSON.stringify(post.data) } };
+              invalid.map(({ reason, record }) => {
+                const line = typeof record.metadata?.line === 'number' ? record.metadata.line : 0;
+                return { file: detection.file, line, format: detection.format, reason, row: { post: JSON.stringify(record.data) } };
               }),
             );
           }).catch((error: unknown) => {

@@ -1,15 +1,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage, isReerError } from '@reer/core';
-import type { NewRecord, StoreOptions } from '@reer/trace-store';
-import { StoreSink, type SinkReply, type SinkRequest } from './sink.ts';
+import { TraceStore, type StoreOptions } from '@reer/trace-store';
+import type { SinkCounts, SinkReply, SinkRequest } from './sink.ts';
 
-// The store side of a large ingest: validation, hashing, serialization and fsync happen here,
-// while the parent thread keeps parsing. Requests are handled strictly in order.
+// The store side of a large ingest: hashing, dedupe against the index, writing and fsync happen
+// here, while the parent thread parses, normalizes, validates and serializes. Requests are handled
+// strictly in order.
 const { dataDir, storeOptions } = workerData as { dataDir: string; storeOptions: StoreOptions };
 const port = parentPort;
 if (!port) throw new Error('sink-worker must run as a worker thread');
 
-const opened = StoreSink.open({ dataDir, storeOptions, dryRun: false });
+const opened = TraceStore.open(dataDir, storeOptions);
 
 function failure(seq: number, error: unknown): SinkReply {
   if (isReerError(error)) return { seq, ok: false, error: { code: error.code, message: error.message, hint: error.hint } };
@@ -22,9 +23,9 @@ let pending: Extract<SinkRequest, { kind: 'write' }>[] = [];
 let running: Promise<void> | undefined;
 
 async function drain(): Promise<void> {
-  let sink: StoreSink;
+  let store: TraceStore;
   try {
-    sink = await opened;
+    store = await opened;
   } catch (error: unknown) {
     for (const r of pending.splice(0)) port?.postMessage(failure(r.seq, error));
     return;
@@ -33,10 +34,21 @@ async function drain(): Promise<void> {
     const requests = pending;
     pending = [];
     try {
-      const results = await sink.writeMany(requests.map((r) => JSON.parse(r.records) as NewRecord[]));
-      requests.forEach((r, i) => {
-        port?.postMessage({ seq: r.seq, ok: true, result: results[i] } satisfies SinkReply);
-      });
+      const { outcomes } = await store.upsertEncoded(
+        'posts',
+        requests.map((r) => r.batch),
+      );
+      let at = 0;
+      for (const r of requests) {
+        const counts: SinkCounts = { new: 0, updated: 0, unchanged: 0 };
+        for (let i = 0; i < r.batch.count; i++, at++) {
+          const code = outcomes[at];
+          if (code === 0) counts.new++;
+          else if (code === 1) counts.updated++;
+          else counts.unchanged++;
+        }
+        port?.postMessage({ seq: r.seq, ok: true, counts } satisfies SinkReply);
+      }
     } catch (error: unknown) {
       for (const r of requests) port?.postMessage(failure(r.seq, error));
     }

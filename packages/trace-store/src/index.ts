@@ -1,5 +1,6 @@
 export { TraceStore, COLLECTIONS } from './trace-store.ts';
-export { contentHash } from './record-codec.ts';
+export { contentHash, encodeRecords, isCanonicalPost } from './record-codec.ts';
+export type { EncodedBatch } from './record-codec.ts';
 export { StoreConfigSchema, storeOptionsFromConfig } from './config.ts';
 export type { StoreConfig } from './config.ts';
 export {
@@ -14,6 +15,7 @@ export type {
   BackupResult,
   CollectionStats,
   CompactResult,
+  EncodedUpsertResult,
   FieldValue,
   LatestVersion,
   NewRecord,

@@ -5,6 +5,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   DATA_LAYOUT,
+  RECORD_TYPES,
   ReerError,
   errorMessage,
   silentLogger,
@@ -25,6 +26,7 @@ import {
   serializeRecord,
   toStored,
   typeIndex,
+  type EncodedBatch,
   type PreparedRecord,
 } from './record-codec.ts';
 import type {
@@ -40,9 +42,12 @@ import type {
   StoreOptions,
   StoreProblem,
   StoredRecord,
+  EncodedUpsertResult,
   UpsertOutcome,
   UpsertResult,
 } from './types.ts';
+
+const OUTCOME_NAMES: readonly UpsertOutcome[] = ['new', 'updated', 'unchanged'];
 
 /** Every collection the store manages, in a fixed order. */
 export const COLLECTIONS: readonly CollectionName[] = ['posts', 'traces', 'strategies', 'candidates', 'evaluations'];
@@ -536,6 +541,65 @@ export class TraceStore {
         }
         if (toWrite.length > 0) await this.write(state, toWrite, lock);
         return { appended: toWrite.map(toStored), outcomes, counts };
+      }),
+    );
+  }
+
+  /**
+   * `upsert` for batches that `encodeRecords` already validated and serialized (typically in another
+   * thread): several batches go in as one lock and one fsync. Outcomes are in input order across
+   * the batches, as codes (0 new, 1 updated, 2 unchanged), to cross threads cheaply.
+   */
+  async upsertEncoded(collection: CollectionName, batches: readonly EncodedBatch[]): Promise<EncodedUpsertResult> {
+    const state = this.stateOf(collection);
+    const total = batches.reduce((sum, b) => sum + b.count, 0);
+    const outcomes = new Uint8Array(total);
+    const counts: Record<UpsertOutcome, number> = { new: 0, updated: 0, unchanged: 0 };
+    if (total === 0) return { outcomes, counts };
+    return this.exclusive(state, () =>
+      this.withLock(state, async (lock) => {
+        await this.refresh(state, true);
+        const toWrite: PreparedRecord[] = [];
+        const inBatch = new Map<string, number>();
+        let at = 0;
+        for (const batch of batches) {
+          const { text, bounds, types, keys, ids } = batch;
+          let start = 0;
+          for (let i = 0; i < batch.count; i++, at++) {
+            const end = bounds[i * 3] ?? 0;
+            const hash = hashString(text.slice(bounds[i * 3 + 1], bounds[i * 3 + 2]));
+            const key = keys[i] ?? undefined;
+            let code = 0;
+            if (key !== undefined) {
+              let latestHash = inBatch.get(key);
+              if (latestHash === undefined) latestHash = state.index.latestVersionOf(key)?.hash;
+              if (latestHash !== undefined) code = latestHash === hash ? 2 : 1;
+              inBatch.set(key, hash);
+            }
+            outcomes[at] = code;
+            counts[OUTCOME_NAMES[code] ?? 'new']++;
+            if (code !== 2) {
+              toWrite.push({
+                id: ids?.[i] ?? undefined,
+                idBytes: undefined,
+                idAt: 0,
+                timestamp: '',
+                type: RECORD_TYPES[types[i] ?? 0] ?? 'post',
+                source: '',
+                data: undefined,
+                metadata: {},
+                key,
+                dataJson: '',
+                tail: text.slice(start, end),
+                line: '',
+                hash,
+              });
+            }
+            start = end;
+          }
+        }
+        if (toWrite.length > 0) await this.write(state, toWrite, lock);
+        return { outcomes, counts };
       }),
     );
   }

@@ -122,6 +122,12 @@ export interface UpsertResult {
   counts: Record<UpsertOutcome, number>;
 }
 
+/** `TraceStore.upsertEncoded`'s result: one outcome code per record (0 new, 1 updated, 2 unchanged). */
+export interface EncodedUpsertResult {
+  outcomes: Uint8Array;
+  counts: Record<UpsertOutcome, number>;
+}
+
 export interface RotateResult {
   /** Where the active file went, relative to the data dir; null when it was empty. */
   archived: string | null;
