@@ -6,7 +6,7 @@
 // Rounds alternate the in-process run (mlx-bridge/bench/bench_bridge.py) and the bridge run so
 // background load on a shared machine falls on both. Writes bench/.out/bridge.json.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -48,6 +48,7 @@ interface Inputs {
 interface Timed {
   tokens: number;
   seconds: number[];
+  cpu_seconds: number[];
 }
 interface InProcess {
   generate: Timed;
@@ -90,7 +91,33 @@ const registry = createRegistry({
 });
 const lm = registry.resolve(`mlx::${model}`);
 
-async function bridgeGenerate(): Promise<{ tokens: number; seconds: number }> {
+// CPU time is steadier than wall time on a shared machine: for the bridge it is the bridge
+// process's (all threads) plus this client's, read from /proc (Linux; 0 elsewhere).
+const CLOCK_TICKS = 100;
+function bridgeCpuSeconds(): number {
+  if (!existsSync('/proc')) return 0;
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // the process ended while we looked
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[1]) !== process.pid || !stat.includes('(python')) continue;
+    total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  }
+  return total;
+}
+function cpuNow(): number {
+  const own = process.cpuUsage();
+  return bridgeCpuSeconds() + (own.user + own.system) / 1e6;
+}
+
+async function bridgeGenerate(): Promise<{ tokens: number; seconds: number; cpu: number }> {
+  const cpuStarted = cpuNow();
   const started = performance.now();
   let text = '';
   let tokens = 0;
@@ -98,13 +125,14 @@ async function bridgeGenerate(): Promise<{ tokens: number; seconds: number }> {
     if (event.type === 'delta') text += event.text;
     else tokens = event.result.usage.outputTokens;
   }
-  return { tokens, seconds: (performance.now() - started) / 1000 };
+  return { tokens, seconds: (performance.now() - started) / 1000, cpu: cpuNow() - cpuStarted };
 }
 
-async function bridgeScore(): Promise<number> {
+async function bridgeScore(): Promise<{ seconds: number; cpu: number }> {
+  const cpuStarted = cpuNow();
   const started = performance.now();
   await lm.score([{ prompt: inputs.score_prompt, continuation: inputs.score_continuation }]);
-  return (performance.now() - started) / 1000;
+  return { seconds: (performance.now() - started) / 1000, cpu: cpuNow() - cpuStarted };
 }
 
 const median = (xs: number[]): number => {
@@ -117,8 +145,8 @@ process.stderr.write(`bench:bridge: model ${model}, ${maxTokens} tokens, ${round
 await bridgeGenerate(); // warm-up: starts the bridge and loads the model
 await bridgeScore();
 
-const inproc = { generate: [] as number[], forward: [] as number[], genTokens: 0, fullTokens: 0, device: '', mlx: '' };
-const bridge = { generate: [] as number[], score: [] as number[], genTokens: 0 };
+const inproc = { generate: [] as number[], forward: [] as number[], generateCpu: [] as number[], forwardCpu: [] as number[], genTokens: 0, fullTokens: 0, device: '', mlx: '' };
+const bridge = { generate: [] as number[], score: [] as number[], generateCpu: [] as number[], scoreCpu: [] as number[], genTokens: 0 };
 for (let round = 0; round < rounds; round++) {
   const out = expectShape<{ inprocess: unknown }>(
     JSON.parse(runPython(['bench/bench_bridge.py', '--mode', 'inprocess', '--model', model, '--max-tokens', String(maxTokens), '--repeats', String(repeats)])),
@@ -128,6 +156,8 @@ for (let round = 0; round < rounds; round++) {
   const r = expectShape<InProcess>(out.inprocess, ['generate', 'forward', 'device', 'mlx_version'], 'in-process result');
   inproc.generate.push(...r.generate.seconds);
   inproc.forward.push(...r.forward.seconds);
+  inproc.generateCpu.push(...r.generate.cpu_seconds);
+  inproc.forwardCpu.push(...r.forward.cpu_seconds);
   inproc.genTokens = r.generate.tokens;
   inproc.fullTokens = r.forward.tokens;
   inproc.device = r.device;
@@ -135,9 +165,14 @@ for (let round = 0; round < rounds; round++) {
   for (let i = 0; i < repeats; i++) {
     const g = await bridgeGenerate();
     bridge.generate.push(g.seconds);
+    bridge.generateCpu.push(g.cpu);
     bridge.genTokens = g.tokens;
   }
-  for (let i = 0; i < repeats; i++) bridge.score.push(await bridgeScore());
+  for (let i = 0; i < repeats; i++) {
+    const sc = await bridgeScore();
+    bridge.score.push(sc.seconds);
+    bridge.scoreCpu.push(sc.cpu);
+  }
   process.stderr.write(`bench:bridge: round ${round + 1}/${rounds} done\n`);
 }
 await registry.close();
@@ -157,11 +192,17 @@ const result = {
   bridgeGenerateTps: bridge.genTokens / median(bridge.generate),
   forwardTps: inproc.fullTokens / median(inproc.forward),
   bridgeScoreTps: inproc.fullTokens / median(bridge.score),
+  inprocessGenerateTpCpuS: inproc.genTokens / median(inproc.generateCpu),
+  bridgeGenerateTpCpuS: bridge.genTokens / median(bridge.generateCpu),
+  forwardTpCpuS: inproc.fullTokens / median(inproc.forwardCpu),
+  bridgeScoreTpCpuS: inproc.fullTokens / median(bridge.scoreCpu),
 };
 const generateRatio = result.bridgeGenerateTps / result.inprocessGenerateTps;
 const scoreRatio = result.bridgeScoreTps / result.forwardTps;
+const generateCpuRatio = result.bridgeGenerateTpCpuS / result.inprocessGenerateTpCpuS;
+const scoreCpuRatio = result.bridgeScoreTpCpuS / result.forwardTpCpuS;
 mkdirSync(join(root, 'bench', '.out'), { recursive: true });
-writeFileSync(join(root, 'bench', '.out', 'bridge.json'), `${JSON.stringify({ ...result, generateRatio, scoreRatio }, null, 2)}\n`);
+writeFileSync(join(root, 'bench', '.out', 'bridge.json'), `${JSON.stringify({ ...result, generateRatio, scoreRatio, generateCpuRatio, scoreCpuRatio }, null, 2)}\n`);
 
 const f = (x: number): string => x.toFixed(2);
 const verdict = (ratio: number): string => (ratio >= 0.9 ? 'ok (>= 90%)' : 'BELOW 90%');
@@ -171,6 +212,8 @@ process.stdout.write(
     `| --- | --- | --- | --- |`,
     `| streaming generation, tokens/s (${inproc.genTokens} tokens) | ${f(result.inprocessGenerateTps)} | ${f(result.bridgeGenerateTps)} | ${(generateRatio * 100).toFixed(1)}% ${verdict(generateRatio)} |`,
     `| score vs forward pass, tokens/s (${inproc.fullTokens} tokens) | ${f(result.forwardTps)} | ${f(result.bridgeScoreTps)} | ${(scoreRatio * 100).toFixed(1)}% ${verdict(scoreRatio)} |`,
+    `| streaming generation, tokens per CPU-second | ${f(result.inprocessGenerateTpCpuS)} | ${f(result.bridgeGenerateTpCpuS)} | ${(generateCpuRatio * 100).toFixed(1)}% ${verdict(generateCpuRatio)} |`,
+    `| score vs forward pass, tokens per CPU-second | ${f(result.forwardTpCpuS)} | ${f(result.bridgeScoreTpCpuS)} | ${(scoreCpuRatio * 100).toFixed(1)}% ${verdict(scoreCpuRatio)} |`,
     '',
   ].join('\n'),
 );

@@ -51,31 +51,38 @@ def bench_inprocess(model_dir: str, max_tokens: int, repeats: int) -> dict:
     prompt = mx.array(tokenizer.apply_chat_template(MESSAGES, add_generation_prompt=True))
     sampler = make_sampler(temp=0.0)
 
+    cpu: dict[str, list[float]] = {"generate": [], "forward": []}
+
     def generate_once() -> tuple[int, float]:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         tokens = 0
         text = ""
         for response in mlx_lm.stream_generate(model, tokenizer, prompt, max_tokens, sampler=sampler):
             text += response.text
             if response.finish_reason != "stop":
                 tokens += 1
+        cpu["generate"].append(time.process_time() - cpu_started)
         return tokens, time.perf_counter() - started
 
     full = tokenizer._tokenizer(SCORE_PROMPT + SCORE_CONTINUATION, add_special_tokens=True)["input_ids"]
     ids = mx.array(full)[None]
 
     def forward_once() -> float:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         mx.eval(model(ids))
+        cpu["forward"].append(time.process_time() - cpu_started)
         return time.perf_counter() - started
 
     generate_once()  # warm-up
     forward_once()
+    cpu["generate"].clear()
+    cpu["forward"].clear()
     gen = [generate_once() for _ in range(repeats)]
     fwd = [forward_once() for _ in range(repeats)]
     return {
-        "generate": {"tokens": gen[0][0], "seconds": [s for _, s in gen]},
-        "forward": {"tokens": len(full), "seconds": fwd},
+        # cpu_seconds: CPU time of this process (all threads), steadier than wall time on a busy machine.
+        "generate": {"tokens": gen[0][0], "seconds": [s for _, s in gen], "cpu_seconds": cpu["generate"]},
+        "forward": {"tokens": len(full), "seconds": fwd, "cpu_seconds": cpu["forward"]},
         "device": "gpu" if mx.default_device() == mx.gpu else "cpu",
         "mlx_version": mx.__version__,
     }

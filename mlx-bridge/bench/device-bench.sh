@@ -20,15 +20,17 @@ pip_target /tmp/site-cuda "$WHEELS"/mlx-0.32.4-cp312-*.whl || exit 1
 python3 -c "import tarfile,sys; tarfile.open(sys.argv[1]).extractall('/tmp/site-cuda')" "$WHEELS/mlx_cuda_13_sm90.tar.xz" || exit 1
 # libmlx.so finds cuBLAS, cuDNN, NCCL, NVRTC through $ORIGIN/../../nvidia/...: point that at the image's.
 ln -sfn "$SYS/nvidia" /tmp/site-cuda/nvidia
+ls "$SYS/nvidia"
+export LD_LIBRARY_PATH=$(ls -d "$SYS"/nvidia/*/lib 2>/dev/null | tr '\n' ':')${LD_LIBRARY_PATH:-}
 cd mlx-bridge
 GPU="env PYTHONPATH=/tmp/site-cuda:/tmp/site-lm"
 CPU="env PYTHONPATH=/tmp/site-cpu:/tmp/site-lm"
 $GPU python3 -c "import mlx.core as mx; print(mx.__version__, mx.default_device(), mx.cuda.is_available()); a = mx.ones((512, 512)); print((a @ a).sum().item())" || exit 1
-$GPU timeout 150 python3 -m mlx_bridge.random_model --preset bench-1b --dtype bfloat16 --out /tmp/m1b || exit 1
-$GPU timeout 150 python3 bench/bench_bridge.py --model /tmp/m1b --mode both --max-tokens 256 --repeats 3 --rounds 2 > "$OUT/gpu-1b.json"
+$GPU timeout 120 python3 -m mlx_bridge.random_model --preset bench-1b --dtype bfloat16 --out /tmp/m1b || exit 1
+$GPU timeout 120 python3 bench/bench_bridge.py --model /tmp/m1b --mode both --max-tokens 256 --repeats 3 --rounds 2 > "$OUT/gpu-1b.json"
 tail -c 600 "$OUT/gpu-1b.json"
-$GPU timeout 90 python3 bench/bench_bridge.py --model /tmp/m1b --mode both --max-tokens 32 --repeats 3 --score-repeat 8 > "$OUT/gpu-1b-long-score.json"
+$GPU timeout 60 python3 bench/bench_bridge.py --model /tmp/m1b --mode both --max-tokens 32 --repeats 3 --score-repeat 8 > "$OUT/gpu-1b-long-score.json"
 tail -c 600 "$OUT/gpu-1b-long-score.json"
-$CPU timeout 60 python3 -m mlx_bridge.random_model --preset bench-100m --out /tmp/m100m || exit 1
-$CPU timeout 150 python3 bench/bench_bridge.py --model /tmp/m100m --mode both --max-tokens 128 --repeats 3 --rounds 2 > "$OUT/cpu-100m.json"
+$CPU timeout 40 python3 -m mlx_bridge.random_model --preset bench-100m --out /tmp/m100m || exit 1
+$CPU timeout 120 python3 bench/bench_bridge.py --model /tmp/m100m --mode both --max-tokens 128 --repeats 3 --rounds 2 > "$OUT/cpu-100m.json"
 tail -c 600 "$OUT/cpu-100m.json"

@@ -43,9 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
 
-    from .server import DEFAULT_MAX_REQUEST_BYTES, Server, _stderr_handler
+    from .server import DEFAULT_MAX_REQUEST_BYTES, Server, configure_logging
 
-    _stderr_handler(args.log_level)
+    configure_logging(args.log_level)
     try:
         import mlx.core as mx
         import mlx_lm

@@ -13,7 +13,7 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -59,7 +59,6 @@ class LoadedModel:
     load_seconds: float
     num_layers: int = 0
     kv_bytes_per_token: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -272,7 +271,7 @@ class Engine:
             content = m.string("content", required=True)
             m.done()
             if role not in CHAT_ROLES:
-                raise invalid_params(f"{m._prefix}role", f"must be one of {', '.join(sorted(CHAT_ROLES))}")
+                raise invalid_params(m.field("role"), f"must be one of {', '.join(sorted(CHAT_ROLES))}")
             chat.append({"role": role, "content": content})
         if not tokenizer.has_chat_template:
             raise invalid_params("messages", f"{lm.name} has no chat template; send a prompt instead")

@@ -49,14 +49,15 @@ class Params:
         self._seen: set[str] = set()
         self._prefix = prefix
 
-    def _field(self, name: str) -> str:
+    def field(self, name: str) -> str:
+        """The field's full name in error messages, e.g. `messages[0].role`."""
         return f"{self._prefix}{name}"
 
     def _get(self, name: str, required: bool) -> Any:
         self._seen.add(name)
         value = self._raw.get(name)
         if value is None and required:
-            raise invalid_params(self._field(name), "is required")
+            raise invalid_params(self.field(name), "is required")
         return value
 
     def has(self, name: str) -> bool:
@@ -68,9 +69,9 @@ class Params:
         if value is None:
             return default
         if not isinstance(value, str):
-            raise invalid_params(self._field(name), "must be a string")
+            raise invalid_params(self.field(name), "must be a string")
         if non_empty and value == "":
-            raise invalid_params(self._field(name), "must not be empty")
+            raise invalid_params(self.field(name), "must not be empty")
         return value
 
     def integer(self, name: str, *, default: int | None = None, minimum: int | None = None,
@@ -79,11 +80,11 @@ class Params:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, int):
-            raise invalid_params(self._field(name), "must be an integer")
+            raise invalid_params(self.field(name), "must be an integer")
         if minimum is not None and value < minimum:
-            raise invalid_params(self._field(name), f"must be >= {minimum}")
+            raise invalid_params(self.field(name), f"must be >= {minimum}")
         if maximum is not None and value > maximum:
-            raise invalid_params(self._field(name), f"must be <= {maximum}")
+            raise invalid_params(self.field(name), f"must be <= {maximum}")
         return value
 
     def number(self, name: str, *, default: float | None = None, minimum: float | None = None,
@@ -92,11 +93,11 @@ class Params:
         if value is None:
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise invalid_params(self._field(name), "must be a finite number")
+            raise invalid_params(self.field(name), "must be a finite number")
         if minimum is not None and value < minimum:
-            raise invalid_params(self._field(name), f"must be >= {minimum}")
+            raise invalid_params(self.field(name), f"must be >= {minimum}")
         if maximum is not None and value > maximum:
-            raise invalid_params(self._field(name), f"must be <= {maximum}")
+            raise invalid_params(self.field(name), f"must be <= {maximum}")
         return float(value)
 
     def boolean(self, name: str, *, default: bool = False) -> bool:
@@ -104,7 +105,7 @@ class Params:
         if value is None:
             return default
         if not isinstance(value, bool):
-            raise invalid_params(self._field(name), "must be a boolean")
+            raise invalid_params(self.field(name), "must be a boolean")
         return value
 
     def string_list(self, name: str) -> list[str]:
@@ -114,7 +115,7 @@ class Params:
         if isinstance(value, str):
             return [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise invalid_params(self._field(name), "must be a string or an array of strings")
+            raise invalid_params(self.field(name), "must be a string or an array of strings")
         return value
 
     def object_list(self, name: str, *, required: bool = False) -> list["Params"] | None:
@@ -122,23 +123,23 @@ class Params:
         if value is None:
             return None
         if not isinstance(value, list):
-            raise invalid_params(self._field(name), "must be an array")
-        return [Params(item, f"{self._field(name)}[{i}].") for i, item in enumerate(value)]
+            raise invalid_params(self.field(name), "must be an array")
+        return [Params(item, f"{self.field(name)}[{i}].") for i, item in enumerate(value)]
 
     def int_float_map(self, name: str) -> dict[int, float] | None:
         value = self._get(name, False)
         if value is None:
             return None
         if not isinstance(value, dict):
-            raise invalid_params(self._field(name), "must be an object of token id -> bias")
+            raise invalid_params(self.field(name), "must be an object of token id -> bias")
         out: dict[int, float] = {}
         for key, bias in value.items():
             try:
                 token = int(key)
             except ValueError:
-                raise invalid_params(f"{self._field(name)}.{key}", "key must be a token id") from None
+                raise invalid_params(f"{self.field(name)}.{key}", "key must be a token id") from None
             if isinstance(bias, bool) or not isinstance(bias, (int, float)) or not math.isfinite(bias):
-                raise invalid_params(f"{self._field(name)}.{key}", "must be a finite number")
+                raise invalid_params(f"{self.field(name)}.{key}", "must be a finite number")
             out[token] = float(bias)
         return out
 
@@ -146,4 +147,4 @@ class Params:
         """Rejects fields nobody read, so a misspelt option is an error rather than ignored."""
         unknown = sorted(set(self._raw) - self._seen)
         if unknown:
-            raise invalid_params(self._field(unknown[0]), "unknown field")
+            raise invalid_params(self.field(unknown[0]), "unknown field")

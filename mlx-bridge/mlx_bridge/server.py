@@ -20,6 +20,7 @@ from .protocol import (
     INVALID_REQUEST,
     METHOD_NOT_FOUND,
     PARSE_ERROR,
+    REQUEST_CANCELLED,
     Params,
     RpcError,
     invalid_params,
@@ -196,7 +197,7 @@ class Server:
                 del self.pending[target]
         if queued:
             # Never started: answer now; the worker skips it when it comes up.
-            self.reply_error(target, RpcError(-32800, "request cancelled"))
+            self.reply_error(target, RpcError(REQUEST_CANCELLED, "request cancelled"))
         return True
 
     def shutdown_queue(self, reason: str) -> None:
@@ -210,7 +211,7 @@ class Server:
                     del self.pending[job.id]  # type: ignore[arg-type]
         for job in victims:
             if not job.running:
-                self.reply_error(job.id, RpcError(-32800, f"request cancelled: {reason}"))
+                self.reply_error(job.id, RpcError(REQUEST_CANCELLED, f"request cancelled: {reason}"))
         self.jobs.put(_STOP)
 
     def initialize_result(self) -> dict[str, Any]:
@@ -324,6 +325,6 @@ class Server:
             self.reply(job.id, result)
 
 
-def _stderr_handler(level: str) -> None:
+def configure_logging(level: str) -> None:
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
