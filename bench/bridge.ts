@@ -119,11 +119,9 @@ function cpuNow(): number {
 async function bridgeGenerate(): Promise<{ tokens: number; seconds: number; cpu: number }> {
   const cpuStarted = cpuNow();
   const started = performance.now();
-  let text = '';
   let tokens = 0;
   for await (const event of lm.stream({ messages: inputs.messages, temperature: 0, maxTokens })) {
-    if (event.type === 'delta') text += event.text;
-    else tokens = event.result.usage.outputTokens;
+    if (event.type === 'done') tokens = event.result.usage.outputTokens;
   }
   return { tokens, seconds: (performance.now() - started) / 1000, cpu: cpuNow() - cpuStarted };
 }

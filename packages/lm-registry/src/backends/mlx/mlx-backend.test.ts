@@ -6,7 +6,7 @@ import { createRegistry, type LmRegistry } from '../../registry.ts';
 import { summarizeLogprobs } from '../../score-summary.ts';
 import type { ChatRequest, StreamEvent } from '../../types.ts';
 import { backendOptions, bridgePython, buildTestModel } from './_test-support.ts';
-import { MlxBackend, createMlxBackend } from './mlx-backend.ts';
+import { type MlxBackend, createMlxBackend } from './mlx-backend.ts';
 
 // Integration tests: they spawn the real bridge (mlx-bridge/.venv, `pnpm bridge:setup`) on random
 // models built offline. A missing venv fails them with that hint; it never skips them.
