@@ -52,6 +52,17 @@ export class TokenBuffer {
     }
   }
 
+  /** Add a token whose fingerprint the scanner already computed. */
+  pushFingerprinted(kind: TokenKind, start: number, end: number, h1: number, h2: number): void {
+    if (this.count === this.kind.length) this.grow();
+    const i = this.count++;
+    this.kind[i] = kind;
+    this.start[i] = start;
+    this.end[i] = end;
+    this.h1[i] = h1;
+    this.h2[i] = h2;
+  }
+
   push(kind: TokenKind, start: number, end: number): void {
     if (this.count === this.kind.length) this.grow();
     const i = this.count++;
@@ -295,21 +306,31 @@ export function scanTokens(text: string, out: TokenBuffer): void {
 function scanWord(text: string, start: number, out: TokenBuffer): number {
   const n = text.length;
   let j = start;
+  // The fingerprint of the lowercased word, while the word is ASCII (then lowercasing is per character).
+  let ascii = true;
+  let h1 = H1_SEED;
+  let h2 = H2_SEED;
   while (j < n) {
-    const d = text.charCodeAt(j);
+    let d = text.charCodeAt(j);
     if (d < 128) {
-      if (isAsciiAlpha(d) || isDigit(d) || d === 95 || d === 45) j++;
-      else if ((d === 39 || d === 0x2019) && isAsciiAlpha(text.charCodeAt(j + 1))) j++;
-      else break;
+      if (isAsciiAlpha(d) || isDigit(d) || d === 95 || d === 45 || (d === 39 && isAsciiAlpha(text.charCodeAt(j + 1)))) {
+        j++;
+        if (d >= 65 && d <= 90) d += 32;
+        h1 = stepH1(h1, d);
+        h2 = stepH2(h2, d);
+      } else break;
     } else if (d === 0x2019 && isAsciiAlpha(text.charCodeAt(j + 1))) {
       j++;
+      ascii = false;
     } else {
       const cp = codePointAt(text, j);
       const ch = String.fromCodePoint(cp);
       if (LETTER_OR_DIGIT_RE.test(ch) && !CJK_RE.test(ch)) j += charLen(cp);
       else break;
+      ascii = false;
     }
   }
+  const scanned = j;
   while (j > start + 1 && text.charCodeAt(j - 1) === 45) j--;
   // A bare domain such as example.org/path is a link.
   if (text.charCodeAt(j) === 46) {
@@ -321,6 +342,7 @@ function scanWord(text: string, start: number, out: TokenBuffer): number {
       return end;
     }
   }
-  out.push(TokenKind.Word, start, j);
+  if (ascii && j === scanned) out.pushFingerprinted(TokenKind.Word, start, j, finish(h1), finish(h2));
+  else out.push(TokenKind.Word, start, j);
   return j;
 }

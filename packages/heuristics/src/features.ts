@@ -1,6 +1,6 @@
 import { FingerprintMap, fingerprintOf, pairH1, pairH2 } from './_fingerprint.ts';
 import { TokenBuffer, TokenKind, scanTokens } from './_tokenize.ts';
-import { codePointCount } from './platform-length.ts';
+import { LINKEDIN_RESERVED_ASCII, rememberUnitCounts } from './platform-length.ts';
 import { fleschKincaidGrade, fleschReadingEase, syllablesOfToken } from './readability.ts';
 import { AFINN, NEGATORS } from './sentiment.ts';
 
@@ -325,6 +325,13 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
   let lineStart = 0;
   let lineHasText = false;
   let pendingTerminator = false;
+  // Code points as codePointCount counts them (a lone surrogate is one), for the first line's length.
+  let codePoints = 0;
+  let codePointsAtLineStart = 0;
+  // What platformLengthBound counts, so checkPlatformRules on this text needs no pass of its own.
+  let ascii = 0;
+  let dots = 0;
+  let reserved = 0;
   const n = text.length;
   // i === n ends the last line; the line-end code is inline (a closure per call costs more).
   for (let i = 0; i <= n; i++) {
@@ -346,18 +353,34 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
         while (to > from && isTrimmedSpace(text.charCodeAt(to - 1))) to--;
         if (firstLine === undefined) {
           firstLine = text.slice(from, to);
-          firstLineChars = codePointCount(firstLine);
+          // The trimmed white space is one code unit and one code point per character.
+          firstLineChars = codePoints - codePointsAtLineStart - (from - lineStart) - (i - to);
         }
         const first = from < to ? text.charCodeAt(from) : Number.NaN;
         // Only lines opening with a bullet, a digit or a non-ASCII symbol can be list items.
         if ((first < 65 || first > 122) && LIST_ITEM_RE.test(text.slice(from, to))) listItems++;
       }
       lineStart = i + 1;
+      codePointsAtLineStart = codePoints;
       lineHasText = false;
       pendingTerminator = false;
+      if (i < n) ascii++;
       continue;
     }
-    if (c < 0xdc00 || c > 0xdfff) chars++;
+    if (c < 0x80) {
+      ascii++;
+      if (c === 46) {
+        const next = text.charCodeAt(i + 1);
+        if ((next >= 48 && next <= 57) || ((next | 32) >= 97 && (next | 32) <= 122) || next > 127) dots++;
+      } else reserved += LINKEDIN_RESERVED_ASCII[c]!;
+    }
+    if (c < 0xdc00 || c > 0xdfff) {
+      chars++;
+      codePoints++;
+    } else {
+      const before = text.charCodeAt(i - 1);
+      if (!(before >= 0xd800 && before <= 0xdbff)) codePoints++;
+    }
     const space = c === 32 || c === 9 || c === 13 || c === 0xa0;
     if (!space) {
       // A terminator followed by white space and more text on the same line ends a sentence.
@@ -379,6 +402,7 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
       lettersForCase++;
     } else if (c >= 97 && c <= 122) lettersForCase++;
   }
+  rememberUnitCounts(text, ascii, chars - ascii, dots, reserved);
   // Blank "lines" before the first and after the last break are not gaps between paragraphs.
   blankLines = Math.max(0, blankLines - (text.startsWith('\n') || text.length === 0 ? 1 : 0) - (text.endsWith('\n') ? 1 : 0));
   if (lineBreaks === 0 && !lineHasText) blankLines = 0;

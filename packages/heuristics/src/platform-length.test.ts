@@ -1,5 +1,6 @@
 import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
+import { extractFeatures } from './features.ts';
 import {
   codePointCount,
   countEmoji,
@@ -181,6 +182,15 @@ describe('fast paths agree with the exact counters', () => {
 
   it.each(['x', 'linkedin', 'threads', 'bluesky', 'mastodon', 'facebook', 'instagram', 'discord'] as const)('platformLengthBound is an upper bound on %s', (platform) => {
     for (const s of samples) expect(platformLengthBound(s, platform).upper, JSON.stringify(s)).toBeGreaterThanOrEqual(platformLength(s, platform));
+  });
+
+  it.each(['x', 'linkedin', 'threads', 'mastodon'] as const)('platformLengthBound after analyzeText (reused counts) equals a fresh count on %s', (platform) => {
+    for (const s of [...samples, 'a.b\n\n#x @y', '\ud83d lone \udc00 surrogates.']) {
+      extractFeatures('something else');
+      const fresh = platformLengthBound(s, platform);
+      extractFeatures(s);
+      expect(platformLengthBound(s, platform), JSON.stringify(s)).toEqual(fresh);
+    }
   });
 });
 

@@ -22,6 +22,25 @@ export const LINKEDIN_RESERVED = '\\|{}@[]()<>#*_~';
 const LINKEDIN_RESERVED_RE = /[\\|{}@[\]()<>#*_~]/g;
 const IS_LINKEDIN_RESERVED = new Uint8Array(128);
 for (const c of LINKEDIN_RESERVED) IS_LINKEDIN_RESERVED[c.charCodeAt(0)] = 1;
+/** 1 for each ASCII code of a LinkedIn reserved character. */
+export const LINKEDIN_RESERVED_ASCII: Readonly<Uint8Array> = IS_LINKEDIN_RESERVED;
+
+// The code unit counts of the text analyzeText saw last: scoring analyzes a post and then checks
+// its rules, and the length bound then needs no pass of its own over the same text.
+let countedText: string | undefined;
+let countedAscii = 0;
+let countedOther = 0;
+let countedDots = 0;
+let countedReserved = 0;
+
+/** Record what `platformLengthBound` would count in `text` (from a pass made for other reasons). */
+export function rememberUnitCounts(text: string, ascii: number, other: number, dots: number, reserved: number): void {
+  countedText = text;
+  countedAscii = ascii;
+  countedOther = other;
+  countedDots = dots;
+  countedReserved = reserved;
+}
 
 // An emoji as users see it: a pictograph with its variation selector, skin tone and ZWJ
 // continuations, a flag (two regional indicators) or a keycap.
@@ -165,18 +184,25 @@ export function platformLengthBound(text: string, platform: Platform, options: P
   let other = 0;
   let dots = 0;
   let reserved = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) {
-      ascii++;
-      // Only a dot followed by a letter or digit can be inside a URL's host ("example.org").
-      if (c === 46) {
-        const next = text.charCodeAt(i + 1);
-        if ((next >= 48 && next <= 57) || ((next | 32) >= 97 && (next | 32) <= 122) || next > 127) dots++;
+  if (text === countedText) {
+    ascii = countedAscii;
+    other = countedOther;
+    dots = countedDots;
+    reserved = countedReserved;
+  } else {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x80) {
+        ascii++;
+        // Only a dot followed by a letter or digit can be inside a URL's host ("example.org").
+        if (c === 46) {
+          const next = text.charCodeAt(i + 1);
+          if ((next >= 48 && next <= 57) || ((next | 32) >= 97 && (next | 32) <= 122) || next > 127) dots++;
+        }
+        else reserved += IS_LINKEDIN_RESERVED[c]!;
+      } else if (c < 0xdc00 || c > 0xdfff) {
+        other++;
       }
-      else reserved += IS_LINKEDIN_RESERVED[c]!;
-    } else if (c < 0xdc00 || c > 0xdfff) {
-      other++;
     }
   }
   switch (platform) {

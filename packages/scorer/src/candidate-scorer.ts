@@ -84,8 +84,10 @@ interface CompiledModel {
   denseWeight: Float64Array;
   denseMean: Float64Array;
   /**
-   * Term indexes by the fingerprint of the word, or of the word pair (from its words'
-   * fingerprints): the tokenizer's fingerprints look terms up without a string per token.
+   * Terms by the fingerprint of the word, or of the word pair (from its words' fingerprints): the
+   * tokenizer's fingerprints look terms up without a string per token. A value is
+   * `2 × (term index + 1) + (1 when the word starts a pair term)`; a word that only starts pairs
+   * has term index -1.
    */
   termIndex: FingerprintMap;
   termWeight: Float64Array;
@@ -98,7 +100,7 @@ interface CompiledModel {
 
 function compile(model: EngagementModel): CompiledModel {
   let base = model.intercept;
-  const termIndex = new FingerprintMap(model.terms.length);
+  const termIndex = new FingerprintMap(2 * model.terms.length);
   const termWeight: number[] = [];
   const termText: string[] = [];
   for (const [term, weight, mean] of model.terms) {
@@ -111,12 +113,13 @@ function compile(model: EngagementModel): CompiledModel {
     const space = term.indexOf(' ');
     if (space === -1) {
       const [h1, h2] = tokenFingerprint(term);
-      termIndex.set(h1, h2, index);
+      termIndex.set(h1, h2, 2 * (index + 1) + (termIndex.get(h1, h2, 0) & 1));
       continue;
     }
     const [a1, a2] = tokenFingerprint(term.slice(0, space));
     const [b1, b2] = tokenFingerprint(term.slice(space + 1));
-    termIndex.set(pairH1(a1, b1), pairH2(a2, b2), index);
+    termIndex.set(pairH1(a1, b1), pairH2(a2, b2), 2 * (index + 1));
+    termIndex.set(a1, a2, termIndex.get(a1, a2, 0) | 1);
   }
   const denseWeight = new Float64Array(DENSE_COUNT);
   const denseMean = new Float64Array(DENSE_COUNT);
@@ -187,8 +190,9 @@ export class CandidateScorer {
 
   score(candidate: Candidate): ScoreResult {
     const { text, platform } = candidate;
-    const check = checkPlatformRules(text, platform, this.rules);
+    // Analysis first: the rule check then reuses its counts of the same text.
     const { features, fingerprints } = analyzeTextFingerprints(text);
+    const check = checkPlatformRules(text, platform, this.rules);
     const signals = this.signals;
     writeHeuristicSignals(features, check.length, sweetSpotFor(this.config, platform), signals);
     const weights = this.weights(platform);
@@ -224,11 +228,15 @@ export class CandidateScorer {
       for (let i = 0; i < count; i++) {
         const a1 = h1[i]!;
         const a2 = h2[i]!;
+        const word = termIndex.get(a1, a2, 0);
         for (let pair = 0; pair < 2; pair++) {
-          let index: number;
-          if (pair === 0) index = termIndex.get(a1, a2, -1);
-          else if (i + 1 < count) index = termIndex.get(pairH1(a1, h1[i + 1]!), pairH2(a2, h2[i + 1]!), -1);
-          else break;
+          let entry = word;
+          if (pair === 1) {
+            // Only words that start a pair term can start one.
+            if ((word & 1) === 0 || i + 1 === count) break;
+            entry = termIndex.get(pairH1(a1, h1[i + 1]!), pairH2(a2, h2[i + 1]!), 0);
+          }
+          const index = (entry >> 1) - 1;
           if (index === -1 || termStamp[index] === stamp) continue;
           termStamp[index] = stamp;
           const weight = termWeight[index]!;
