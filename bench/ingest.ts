@@ -4,22 +4,29 @@
  * Generates a legacy X export (`tweet_activity_metrics_…`, 40 quoted columns, float counts, `-`
  * promoted columns, multi-line text with HTML entities) under bench/.out/ (kept between runs), then
  * measures, each phase in its own process so peak RSS is that phase's alone:
- *   parse      the CSV reader alone (records/s)
- *   read       reader + normalization to posts (no store)
- *   ingest     end to end into an empty store: parse, normalize, validate, dedupe, append + fsync
- *   reingest   the same file again: every post a duplicate, nothing written
- *   lookup     open the store, then id lookups (`get`) and key lookups (`latestByKey`)
- *   ingest-worker  the first ingest again, into another empty store, through the worker thread
+ *   parse          the CSV reader alone (records/s)
+ *   read           reader + normalization to posts (no store)
+ *   ingest         end to end into an empty store, the default path for a large file: parse,
+ *                  normalize, validate and serialize on the main thread; hash, dedupe, append and
+ *                  fsync in the store's worker thread
+ *   reingest       the same file again: every post a duplicate, nothing written
+ *   lookup         open the store, then id lookups (`get`) and key lookups (`latestByKey`)
+ *   ingest-inline  the first ingest again, into another empty store, all in one thread
+ *
+ * Every phase reports wall-clock and CPU time (`process.cpuUsage`, all threads), rows per
+ * CPU-second, per-thread CPU (from /proc/self/task, sampled: `main`, the busiest other thread,
+ * which is the store worker when there is one, and all other threads together: V8's GC helpers)
+ * and the load average, because the reference machine is shared. Phases run with
+ * `BENCH_NODE_FLAGS` (default `--max-old-space-size=128 --max-semi-space-size=8`): without a cap,
+ * V8 lets the main thread's heap grow to ~200 MB of mostly garbage before collecting it.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CsvParser } from '../packages/ingest/src/csv.ts';
-import { detectFormat } from '../packages/ingest/src/detect.ts';
-import { ingestPaths } from '../packages/ingest/src/ingest.ts';
-import { readExport } from '../packages/ingest/src/read-export.ts';
-import { TraceStore } from '../packages/trace-store/src/index.ts';
+import { CsvParser, detectFormat, ingestPaths, readExport } from '@reer/ingest';
+import { TraceStore } from '@reer/trace-store';
 
 const OUT = fileURLToPath(new URL('./.out/', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -71,8 +78,26 @@ interface PhaseResult {
   seconds: number;
   rows: number;
   rowsPerSecond: number;
+  cpuSeconds: number;
+  rowsPerCpuSecond: number;
+  threads: { main: number; busiestOther: number; otherThreads: number };
+  load: [number, number];
   peakRssMb: number;
   extra?: Record<string, unknown>;
+}
+
+/** CPU seconds per thread of this process, by thread id (threads that ended keep their last sample). */
+const threadCpu = new Map<string, number>();
+function sampleThreads(): void {
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threadCpu.set(tid, (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // The thread ended between readdir and read.
+    }
+  }
 }
 
 function peakRssMb(): number {
@@ -81,6 +106,12 @@ function peakRssMb(): number {
 }
 
 async function phase(name: string, file: string, dataDir: string): Promise<PhaseResult> {
+  const loadBefore = loadavg()[0] ?? 0;
+  // Per-thread figures count from here: module loading before the phase is not the phase's.
+  sampleThreads();
+  const baseline = new Map(threadCpu);
+  const sampler = setInterval(sampleThreads, 100);
+  const cpuStarted = process.cpuUsage();
   const started = performance.now();
   let rows = 0;
   let extra: Record<string, unknown> | undefined;
@@ -93,8 +124,9 @@ async function phase(name: string, file: string, dataDir: string): Promise<Phase
     rows--; // the header
   } else if (name === 'read') {
     for await (const batch of readExport(await detectFormat(file))) rows += batch.rows;
-  } else if (name === 'ingest' || name === 'reingest' || name === 'ingest-worker') {
-    const summary = await ingestPaths([file], { dataDir: name === 'ingest-worker' ? `${dataDir}-worker` : dataDir, workerMinBytes: name === 'ingest-worker' ? 0 : null });
+  } else if (name === 'ingest' || name === 'reingest' || name === 'ingest-inline') {
+    const inline = name === 'ingest-inline';
+    const summary = await ingestPaths([file], { dataDir: inline ? `${dataDir}-inline` : dataDir, workerMinBytes: inline ? null : 0 });
     rows = summary.rows_read;
     extra = { posts_ingested: summary.posts_ingested, duplicates: summary.duplicates, rejected: summary.rejected };
   } else if (name === 'lookup') {
@@ -123,11 +155,31 @@ async function phase(name: string, file: string, dataDir: string): Promise<Phase
     extra = { open_ms: Math.round(openMs), get_by_id: byId, latest_by_key: byKey };
   }
   const seconds = (performance.now() - started) / 1000;
-  return { phase: name, seconds, rows, rowsPerSecond: Math.round(rows / seconds), peakRssMb: peakRssMb(), extra };
+  const cpu = process.cpuUsage(cpuStarted);
+  clearInterval(sampler);
+  sampleThreads();
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const main = (threadCpu.get(String(process.pid)) ?? 0) - (baseline.get(String(process.pid)) ?? 0);
+  const others = [...threadCpu].filter(([tid]) => tid !== String(process.pid)).map(([tid, v]) => v - (baseline.get(tid) ?? 0));
+  const busiestOther = Math.max(0, ...others);
+  const threads = { main, busiestOther, otherThreads: Math.round((others.reduce((a, b) => a + b, 0) - busiestOther) * 100) / 100 };
+  return {
+    phase: name,
+    seconds,
+    rows,
+    rowsPerSecond: Math.round(rows / seconds),
+    cpuSeconds,
+    rowsPerCpuSecond: Math.round(rows / cpuSeconds),
+    threads,
+    load: [loadBefore, loadavg()[0] ?? 0],
+    peakRssMb: peakRssMb(),
+    extra,
+  };
 }
 
 function runPhase(name: string, file: string, dataDir: string): PhaseResult {
-  const child = spawnSync(process.execPath, [...process.execArgv, SELF, '--phase', name, file, dataDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=128 --max-semi-space-size=8').split(' ').filter(Boolean);
+  const child = spawnSync(process.execPath, [...flags, ...process.execArgv, SELF, '--phase', name, file, dataDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (child.status !== 0) throw new Error(`phase ${name} failed (exit ${child.status})`);
   const last = child.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as PhaseResult;
@@ -152,18 +204,24 @@ async function main(): Promise<void> {
   rmSync(dataDir, { recursive: true, force: true });
   process.stderr.write(`input: ${rows} rows, 40 columns, ${mb.toFixed(0)} MB; Node ${process.version}\n`);
   const results: PhaseResult[] = [];
-  rmSync(`${dataDir}-worker`, { recursive: true, force: true });
-  for (const name of ['parse', 'read', 'ingest', 'reingest', 'lookup', 'ingest-worker']) {
-    const result = runPhase(name, file, dataDir);
-    results.push(result);
-    process.stderr.write(`${name.padEnd(9)} ${result.rowsPerSecond.toLocaleString('en-US').padStart(9)} rows/s  ${result.seconds.toFixed(1).padStart(6)} s  peak RSS ${result.peakRssMb} MB${result.extra ? `  ${JSON.stringify(result.extra)}` : ''}\n`);
+  rmSync(`${dataDir}-inline`, { recursive: true, force: true });
+  const only = process.env.BENCH_PHASES?.split(',');
+  for (const name of only ?? ['parse', 'read', 'ingest', 'reingest', 'lookup', 'ingest-inline']) {
+    const r = runPhase(name, file, dataDir);
+    results.push(r);
+    const t = r.threads;
+    process.stderr.write(
+      `${name.padEnd(13)} ${r.rowsPerSecond.toLocaleString('en-US').padStart(9)} rows/s wall  ${r.seconds.toFixed(1).padStart(5)} s  ` +
+        `cpu ${r.cpuSeconds.toFixed(1)} s = ${r.rowsPerCpuSecond.toLocaleString('en-US')} rows/cpu-s (main ${t.main.toFixed(1)}, busiest other ${t.busiestOther.toFixed(1)}, rest ${t.otherThreads.toFixed(1)})  ` +
+        `load ${r.load.map((l) => l.toFixed(1)).join('→')}  peak RSS ${r.peakRssMb} MB${r.extra ? `  ${JSON.stringify(r.extra)}` : ''}\n`,
+    );
   }
   const parse = results.find((r) => r.phase === 'parse');
   const ingest = results.find((r) => r.phase === 'ingest');
   if (parse && ingest) process.stderr.write(`end to end / parser alone: ${(ingest.rowsPerSecond / parse.rowsPerSecond).toFixed(2)}\n`);
   process.stdout.write(`${JSON.stringify({ rows, mb: Math.round(mb), results })}\n`);
   rmSync(dataDir, { recursive: true, force: true });
-  rmSync(`${dataDir}-worker`, { recursive: true, force: true });
+  rmSync(`${dataDir}-inline`, { recursive: true, force: true });
 }
 
 await main();

@@ -5,11 +5,12 @@ import { z } from 'zod';
 export const IngestConfigSchema = z
   .object({
     /**
-     * Files at least this large are written through a worker thread (parsing overlaps the store's
-     * work); null = never. Off by default: on the 2-core reference machine the worker costs more
-     * CPU and memory than it saves (see docs/benchmarks.md#ingest).
+     * CSV files at least this large are ingested with the store in a worker thread: this thread
+     * parses, normalizes, validates and serializes; the worker hashes, dedupes, appends and fsyncs.
+     * null = never, 0 = always. Below 64 MiB the worker's start-up (~1 s) outweighs the overlap
+     * (see docs/benchmarks.md#ingest).
      */
-    worker_min_bytes: z.number().int().nonnegative().nullable().default(null),
+    worker_min_bytes: z.number().int().nonnegative().nullable().default(64 * 1024 * 1024),
     /** The envelope `source` of ingested posts is `<source>:<format>`. */
     source: z.string().min(1).default('social-collect'),
   })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewRecord } from '@reer/trace-store';
-import { StoreSink } from './sink.ts';
+import { StoreSink, createPostSink } from './sink.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -55,6 +55,27 @@ describe('StoreSink', () => {
       expect(result.counts).toEqual({ new: 1, updated: 1, unchanged: 2 });
     } finally {
       await dry.close();
+    }
+  });
+});
+
+describe('the worker sink (store in a worker thread)', () => {
+  it('counts like StoreSink and rejects the same invalid posts with the same reasons', async () => {
+    const batch = () => [post('1', 1), post('2', 1, 'not a date'), post('3', 1)];
+    const inThread = await StoreSink.open({ dataDir: join(dir, 'a'), dryRun: false });
+    const worker = await createPostSink({ dataDir: join(dir, 'b'), dryRun: false, worker: true });
+    try {
+      const expected = await inThread.write(batch());
+      const got = await worker.write(batch());
+      expect(got.counts).toEqual(expected.counts);
+      expect(got.invalid.map(({ index, reason }) => ({ index, reason }))).toEqual(expected.invalid.map(({ index, reason }) => ({ index, reason })));
+      // Batches in flight together (the worker coalesces them into one upsert) still count per batch.
+      const [x, y] = await Promise.all([worker.write([post('1', 1), post('3', 2)]), worker.write([post('4', 1), post('1', 1)])]);
+      expect(x?.counts).toEqual({ new: 0, updated: 1, unchanged: 1 });
+      expect(y?.counts).toEqual({ new: 1, updated: 0, unchanged: 1 });
+    } finally {
+      await inThread.close();
+      await worker.close();
     }
   });
 });
