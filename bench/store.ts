@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TraceStore, type NewRecord } from '../packages/trace-store/src/index.ts';
+import { TraceStore, type NewRecord } from '@reer/trace-store';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const batchSize = Number(process.argv[3] ?? 5_000);
