@@ -178,9 +178,13 @@ function startsCallToAction(t: TokenFingerprints, i: number): boolean {
   return a1 === LINK1 && a2 === LINK2 && isToken(t, i + 1, IN1, IN2) && isToken(t, i + 2, BIO1, BIO2);
 }
 
-/** Thread numbering at the start or end, or the thread emoji (the word "thread" is a token). */
-function threadMarked(text: string): boolean {
-  return text.includes('🧵') || THREAD_NUMBER_START_RE.test(text.slice(0, 12)) || THREAD_NUMBER_END_RE.test(text.slice(-12));
+/**
+ * Thread numbering at the start or end, or the thread emoji (the word "thread" is a token).
+ * `nonAscii` and `slashes` come from the feature pass: without them neither can match.
+ */
+function threadMarked(text: string, nonAscii: boolean, slashes: boolean): boolean {
+  if (nonAscii && text.includes('🧵')) return true;
+  return slashes && (THREAD_NUMBER_START_RE.test(text.slice(0, 12)) || THREAD_NUMBER_END_RE.test(text.slice(-12)));
 }
 
 const QUESTION_START_RE = /^(?:how|why|what|who|when|where|which|do|does|did|is|are|can|could|should|would|will|have|has|ever)\b/i;
@@ -332,6 +336,7 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
   let ascii = 0;
   let dots = 0;
   let reserved = 0;
+  let slashes = 0;
   const n = text.length;
   // i === n ends the last line; the line-end code is inline (a closure per call costs more).
   for (let i = 0; i <= n; i++) {
@@ -372,7 +377,10 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
       if (c === 46) {
         const next = text.charCodeAt(i + 1);
         if ((next >= 48 && next <= 57) || ((next | 32) >= 97 && (next | 32) <= 122) || next > 127) dots++;
-      } else reserved += LINKEDIN_RESERVED_ASCII[c]!;
+      } else {
+        reserved += LINKEDIN_RESERVED_ASCII[c]!;
+        if (c === 47) slashes++;
+      }
     }
     if (c < 0xdc00 || c > 0xdfff) {
       chars++;
@@ -434,7 +442,7 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
     has_cta: hasCta,
     list_items: listItems,
     is_list: listItems >= 2,
-    is_thread: threadWord || threadMarked(text),
+    is_thread: threadWord || threadMarked(text, chars > ascii, slashes > 0),
     is_reply: /^\.?[@＠]\w/.test(trimmedStart),
     is_repost: /^RT\s+@\w/.test(trimmedStart),
     first_line_chars: firstLineChars,
