@@ -88,7 +88,10 @@ class LanguageModelAxImpl implements AxAIServiceImpl<string, string, ChatRequest
 
   createChatReq = (req: Readonly<AxInternalChatRequest>, config?: Readonly<AxAIServiceOptions>): [AxAPI, ChatRequest] => {
     const mc = req.modelConfig;
-    const schema = req.responseFormat?.type === 'json_schema' ? (req.responseFormat.schema as Record<string, unknown> | undefined) : undefined;
+    // Ax sends OpenAI's envelope ({ name, strict, schema }); our LMs take the JSON schema itself.
+    const format = req.responseFormat?.type === 'json_schema' ? (req.responseFormat.schema as Record<string, unknown> | undefined) : undefined;
+    const inner = format?.schema;
+    const schema = inner && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : format;
     const request: ChatRequest = {
       messages: toMessages(req.chatPrompt),
       ...(mc?.temperature !== undefined ? { temperature: mc.temperature } : {}),

@@ -108,10 +108,15 @@ export function createRegistry(options: RegistryOptions): LmRegistry {
     return limiter;
   };
 
+  // `models pull` and `models list` honour `models.cache_dir`; the llama backend must look there too.
+  const modelsCacheDir = (options.config.raw.models as { cache_dir?: unknown } | undefined)?.cache_dir;
   const backendOptions = (entry: ProviderConfig): BackendOptions => ({
     env,
     logger: logger.child({ provider: entry.name }),
-    settings: entry as Record<string, unknown>,
+    settings:
+      entry.kind === 'llama' && typeof modelsCacheDir === 'string' && (entry as { cache_dir?: unknown }).cache_dir == null
+        ? { ...(entry as Record<string, unknown>), cache_dir: modelsCacheDir }
+        : (entry as Record<string, unknown>),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
