@@ -2,11 +2,14 @@
  * Trace-store throughput: `pnpm bench:store [rows] [batch]` (defaults 1,000,000 and 5,000).
  * Appends synthetic normalized posts with `upsert` (the idempotent path ingest uses), re-upserts
  * them all (every one unchanged), reopens, then times id lookups, bulk key lookups and a scan.
+ * Then the split ingest uses with its worker thread: `encodeRecords` (validate + serialize, on the
+ * reader thread) and `upsertEncoded` (hash, dedupe, write, fsync, index: the store's thread), timed
+ * apart into another empty store.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TraceStore, type NewRecord } from '@reer/trace-store';
+import { TraceStore, encodeRecords, type NewRecord } from '@reer/trace-store';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const batchSize = Number(process.argv[3] ?? 5_000);
@@ -55,6 +58,29 @@ async function upsertAll(store: TraceStore, likes: number): Promise<{ ms: number
   return { ms, cpuMicrosPerRow: Math.round((cpuMicros / rows) * 10) / 10, counts };
 }
 
+/** The same rows through `encodeRecords` + `upsertEncoded`, CPU of each side measured apart. */
+async function encodedAll(store: TraceStore, likes: number): Promise<string> {
+  let encodeMicros = 0;
+  let storeMicros = 0;
+  let ms = 0;
+  for (let from = 0; from < rows; from += batchSize) {
+    const batch: NewRecord[] = [];
+    for (let i = from; i < Math.min(rows, from + batchSize); i++) batch.push(post(i, likes));
+    const start = performance.now();
+    let cpu = process.cpuUsage();
+    const encoded = encodeRecords('posts', batch);
+    let used = process.cpuUsage(cpu);
+    encodeMicros += used.user + used.system;
+    cpu = process.cpuUsage();
+    await store.upsertEncoded('posts', [encoded]);
+    used = process.cpuUsage(cpu);
+    storeMicros += used.user + used.system;
+    ms += performance.now() - start;
+  }
+  const per = (micros: number) => Math.round((micros / rows) * 10) / 10;
+  return `${rate(rows, ms)} in one thread; encodeRecords ${per(encodeMicros)} µs CPU/row, upsertEncoded ${per(storeMicros)} µs CPU/row`;
+}
+
 try {
   console.log('baseline', rss());
   const store = await TraceStore.open(dir);
@@ -95,6 +121,11 @@ try {
   const rebuilt = await TraceStore.open(dir);
   console.log(`open rebuilding the index from the log: ${(performance.now() - t).toFixed(0)} ms`, rss());
   await rebuilt.close();
+  const encodedDir = join(dir, 'encoded');
+  const encodedStore = await TraceStore.open(encodedDir);
+  console.log(`encode + upsertEncoded ${rows.toLocaleString('en-US')} new posts: ${await encodedAll(encodedStore, 10)}`);
+  console.log(`again, all unchanged: ${await encodedAll(encodedStore, 10)}`, rss());
+  await encodedStore.close();
   console.log(`peak RSS ${mb(process.resourceUsage().maxRSS * 1024)}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -56,7 +56,7 @@ function platformFor(detection: Detection, options: ReadOptions, binding: Column
   });
 }
 
-const BATCH_ROWS = 2000;
+const BATCH_ROWS = 500;
 
 /** Stream a delimited file in batches; memory stays flat however large the file is. */
 async function* readCsv(detection: Detection, options: ReadOptions): AsyncGenerator<ReadBatch> {

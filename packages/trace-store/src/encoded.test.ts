@@ -102,7 +102,7 @@ describe('encodeRecords + upsertEncoded', () => {
       }
       return undefined;
     })();
-    const viaUpsert = await store.upsert('posts', [postRecord('3'), bad]).catch((e: unknown) => e as Error);
+    const viaUpsert = (await store.upsert('posts', [postRecord('3'), bad]).catch((e: unknown) => e)) as Error;
     expect(viaEncode?.message).toMatch(/record 1: data\.metrics\.likes/);
     expect(viaEncode?.message).toBe(viaUpsert.message);
     await store.close();
