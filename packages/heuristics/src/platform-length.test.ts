@@ -194,6 +194,12 @@ describe('fast paths agree with the exact counters', () => {
   });
 });
 
+describe('x weighted length of ASCII text without links', () => {
+  it.each(['Done. Next step... really.', 'see http://localhost:8080/x now', 'a .b and www. or ftp://a', 'e.g. this', 'v1.2 is out', 'x.y', 'example.com.'])('%s matches twitter-text', (text) => {
+    expect(platformLength(text, 'x')).toBe(twitterText.parseTweet(text).weightedLength);
+  });
+});
+
 describe('x reply mentions', () => {
   it.each([
     ['leading mentions of a reply are not counted', '@alice @bob_2 thanks both', 11],

@@ -56,6 +56,22 @@ function isPrintableAscii(text: string): boolean {
   return true;
 }
 
+/**
+ * Printable ASCII without a dot followed by a letter or digit: twitter-text finds no URL in such
+ * text (a link needs a host with a dot before its top-level domain), so every character weighs 1.
+ */
+function isAsciiWithoutHost(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7e) return false;
+    if (c === 46) {
+      const next = text.charCodeAt(i + 1);
+      if ((next >= 48 && next <= 57) || ((next | 32) >= 97 && (next | 32) <= 122)) return false;
+    }
+  }
+  return true;
+}
+
 // Code points that can join the previous one into a cluster (marks, joiners, variation selectors,
 // skin tones, flags, Hangul jamo, prepend and spacing marks): without any, clusters = code points.
 // biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point is tested on its own, ZWJ included, on purpose.
@@ -103,7 +119,7 @@ export function codePointCount(text: string): number {
 export function xWeightedLength(text: string): number {
   // twitter-text only finds URLs around a dot and weighs printable ASCII at 1, so such text's
   // weighted length is its length. This path is exact and avoids a 10 µs parse per candidate.
-  if (!text.includes('.') && isPrintableAscii(text) && text.charCodeAt(0) !== 64) return text.length;
+  if (text.charCodeAt(0) !== 64 && !text.startsWith('.@') && isAsciiWithoutHost(text)) return text.length;
   return twitterText.parseTweet(stripAttachmentLink(stripReplyMentions(text))).weightedLength;
 }
 
