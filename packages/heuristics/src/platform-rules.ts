@@ -59,6 +59,14 @@ export function countHashtags(text: string): number {
     let letter = false;
     while (j < text.length) {
       const cp = text.codePointAt(j) ?? 0;
+      if (cp < 128) {
+        // ASCII without building a string per character.
+        const lower = cp | 32;
+        if (!((cp >= 48 && cp <= 57) || (lower >= 97 && lower <= 122) || cp === 95)) break;
+        if (lower >= 97 && lower <= 122) letter = true;
+        j++;
+        continue;
+      }
       const ch = String.fromCodePoint(cp);
       if (!isWordChar(cp, ch)) break;
       if (cp >= 128 ? LETTER_RE.test(ch) : (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122)) letter = true;
