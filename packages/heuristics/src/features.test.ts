@@ -178,3 +178,12 @@ describe('FingerprintMap', () => {
     expect(map.size).toBe(0);
   });
 });
+
+describe('the per-token lexicon when its syllable cache fills up', () => {
+  it('resets without losing the sentiment and call-to-action words', () => {
+    const before = extractFeatures("I don't love it. Sign up and let us know 🧵");
+    for (let i = 0; i < 60_000; i++) syllablesOf(`zq${i.toString(36)}`);
+    expect(extractFeatures("I don't love it. Sign up and let us know 🧵")).toEqual(before);
+    expect(syllablesOf('beautiful')).toBe(3);
+  });
+});

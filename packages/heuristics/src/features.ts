@@ -1,8 +1,8 @@
 import { FingerprintMap, fingerprintOf, pairH1, pairH2 } from './_fingerprint.ts';
 import { TokenBuffer, TokenKind, scanTokens } from './_tokenize.ts';
 import { LINKEDIN_RESERVED_ASCII, rememberUnitCounts } from './platform-length.ts';
-import { fleschKincaidGrade, fleschReadingEase, syllablesOfToken } from './readability.ts';
-import { AFINN, NEGATORS } from './sentiment.ts';
+import { CTA_PAIRS, CTA_START, CTA_WORD, HAS_RATING, LEXICON, NEGATOR, RATING_BIAS, RATING_MASK, THREAD_WORD, syllablesOfEntry } from './_lexicon.ts';
+import { fleschKincaidGrade, fleschReadingEase } from './readability.ts';
 
 /** What the first line does to make people read on. */
 export const HOOK_TYPES = ['none', 'question', 'number', 'you', 'bold_claim', 'list_promise'] as const;
@@ -93,56 +93,6 @@ const LIST_ITEM_RE = /^\s*(?:[-•*▪◦‣→>]|\d{1,2}[.)]|\p{Extended_Pictog
 // Thread numbering such as "1/" or "(2/5)" at the very start or end of the post.
 const THREAD_NUMBER_START_RE = /^\s*\(?\d{1,2}\/\d{0,2}\)?\s/;
 const THREAD_NUMBER_END_RE = /\s\(?\d{1,2}\/\d{0,2}\)?\s*$/;
-
-// One lexicon for every per-token lookup of the features, keyed by token fingerprint: the AFINN
-// rating (the `sentiment` package's data, applied as it does: a rating flips after a negator), and
-// the words of calls to action ("join", or the first word of "sign up", "let us know"…) and threads.
-const RATING_BIAS = 16;
-const RATING_MASK = 31;
-const HAS_RATING = 1 << 5;
-const NEGATOR = 1 << 6;
-const CTA_WORD = 1 << 7;
-const CTA_START = 1 << 8;
-const THREAD_WORD = 1 << 9;
-
-const CTA_WORDS = [
-  'click', 'tap', 'register', 'join', 'subscribe', 'follow', 'retweet', 'share', 'reply', 'comment',
-  'download', 'install', 'apply', 'submit', 'rsvp', 'watch', 'listen', 'grab', 'vote', 'book',
-];
-const CTA_PAIRS: readonly (readonly [string, readonly string[]])[] = [
-  ['check', ['it', 'this', 'out', 'them']],
-  ['read', ['more', 'it', 'the', 'our', 'this']],
-  ['learn', ['more']],
-  ['find', ['out']],
-  ['sign', ['up']],
-  ['tell', ['us', 'me']],
-  ['try', ['it', 'this', 'out']],
-  ['dm', ['me', 'us']],
-  ['get', ['started', 'yours', 'it']],
-  ['save', ['this', 'it']],
-];
-
-function buildLexicon(): FingerprintMap {
-  const flags = new Map<string, number>();
-  const add = (word: string, flag: number) => flags.set(word, (flags.get(word) ?? 0) | flag);
-  for (const [word, rating] of AFINN) {
-    if (!Number.isInteger(rating) || Math.abs(rating) >= RATING_BIAS) throw new Error(`AFINN rating of ${word} is not a small integer: ${rating}`);
-    add(word, HAS_RATING | (rating + RATING_BIAS));
-  }
-  for (const word of NEGATORS) add(word, NEGATOR);
-  for (const word of CTA_WORDS) add(word, CTA_WORD);
-  for (const [word] of CTA_PAIRS) add(word, CTA_START);
-  add('let', CTA_START);
-  add('link', CTA_START);
-  add('thread', THREAD_WORD);
-  const lexicon = new FingerprintMap(flags.size);
-  for (const [word, flag] of flags) {
-    const [h1, h2] = fingerprintOf(word);
-    lexicon.set(h1, h2, flag);
-  }
-  return lexicon;
-}
-const LEXICON = buildLexicon();
 
 const CTA_PAIR_SET = (() => {
   const set = new FingerprintMap(CTA_PAIRS.reduce((n, [, next]) => n + next.length, 0));
@@ -304,7 +254,7 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
       case TokenKind.Word:
         words++;
         letters += tokens.end[i]! - tokens.start[i]!;
-        syllables += syllablesOfToken(tokens, i);
+        syllables += syllablesOfEntry(tokens, i, entry);
         break;
       case TokenKind.Emoji:
         emoji++;
