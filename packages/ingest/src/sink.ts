@@ -201,7 +201,7 @@ class InThreadSink implements PostSink {
 
 /**
  * Messages between the reader thread and the store worker. A batch crosses as `encodeRecords`
- * output (one string plus typed arrays, copied flat by `postMessage`): the reader thread validates
+ * output (UTF-8 bytes and typed arrays, transferred, plus one string of keys): the reader thread validates
  * and serializes, the worker hashes, dedupes, writes and fsyncs. Cloning record objects instead
  * (or JSON text the worker must parse again) cost more than the overlap saved.
  */
@@ -243,7 +243,7 @@ class WorkerSink implements PostSink {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve) => {
       this.waiting.set(message.seq, { resolve });
-      if (message.kind === 'write') this.worker.postMessage(message, [message.batch.bounds.buffer as ArrayBuffer, message.batch.types.buffer as ArrayBuffer]);
+      if (message.kind === 'write') this.worker.postMessage(message, [message.batch.bytes.buffer as ArrayBuffer, message.batch.bounds.buffer as ArrayBuffer, message.batch.types.buffer as ArrayBuffer, message.batch.keyBounds.buffer as ArrayBuffer]);
       else this.worker.postMessage(message);
     });
   }

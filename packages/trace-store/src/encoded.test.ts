@@ -61,7 +61,7 @@ describe('encodeRecords + upsertEncoded', () => {
   it('writes the same lines, outcomes and content hashes as upsert', async () => {
     const a = await TraceStore.open(join(dir, 'a'));
     const b = await TraceStore.open(join(dir, 'b'));
-    const first = [postRecord('1'), postRecord('2'), { ...postRecord('3'), metadata: { note: 'é "quoted"\n' } }];
+    const first = [postRecord('1'), postRecord('2'), { ...postRecord('3'), data: { ...(postRecord('3').data as object), text: 'naïve 👩‍💻 "quoted"\n日本語' }, metadata: { note: 'é "quoted"\n' } }];
     const second = [postRecord('1'), postRecord('2', 5), postRecord('4'), postRecord('4', 9)];
     const viaUpsert = [await a.upsert('posts', first), await a.upsert('posts', second)].map((r) => r.counts);
     const r1 = await b.upsertEncoded('posts', [encodeRecords('posts', first)]);
@@ -72,7 +72,7 @@ describe('encodeRecords + upsertEncoded', () => {
     const strip = (line: string) => line.replace(/"id":"[^"]+","timestamp":"[^"]+"/, '');
     const lines = (s: TraceStore) => readFileSync(s.fileOf('posts'), 'utf8').trim().split('\n').map(strip);
     expect(lines(b)).toEqual(lines(a));
-    for (const key of ['x:1', 'x:2', 'x:4']) {
+    for (const key of ['x:1', 'x:2', 'x:3', 'x:4']) {
       expect((await b.latestByKeys('posts', [key]))[0]?.contentHash).toBe((await a.latestByKeys('posts', [key]))[0]?.contentHash);
     }
     const latest = await b.latestByKey('posts', 'x:4');

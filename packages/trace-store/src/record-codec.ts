@@ -69,8 +69,8 @@ export interface PreparedRecord {
   metadata: Record<string, unknown>;
   key: string | undefined;
   dataJson: string;
-  /** When set (from an `EncodedBatch`), the line after its id: `serializeRecord` only prepends the id. */
-  tail: string;
+  /** When set (from an `EncodedBatch`), the line after its id as UTF-8: the store only prepends the id. */
+  tail: Uint8Array | undefined;
   /** The serialized line without its newline; empty until `serializeRecord`. */
   line: string;
   hash: number;
@@ -181,7 +181,7 @@ export function prepareRecord(collection: string, index: number, record: NewReco
     metadata,
     key: keyOf(type, data),
     dataJson,
-    tail: '',
+    tail: undefined,
     line: '',
     hash: withHash ? hashString(dataJson) : 0,
   };
@@ -189,28 +189,34 @@ export function prepareRecord(collection: string, index: number, record: NewReco
 
 /**
  * Records validated and serialized in one thread, to be appended by a store in another
- * (`TraceStore.upsertEncoded`). Everything here is plain strings and typed arrays, which cross
- * `postMessage` as flat copies: a structured clone of the record objects costs more than the
- * store's whole append.
+ * (`TraceStore.upsertEncoded`). Everything here is one byte array (transferable, so it crosses
+ * `postMessage` without a copy) plus small typed arrays and one string: a structured clone of the
+ * record objects, or of their JSON as strings, costs the sending thread more than the store's append.
  */
 export interface EncodedBatch {
   count: number;
-  /** Each record's line after its id (`,"timestamp":…,"metadata":{…}}`), concatenated. */
-  text: string;
-  /** Three offsets into `text` per record: end of its tail, start and end of its `data` JSON. */
+  /** Each record's line after its id (`,"timestamp":…,"metadata":{…}}`) as UTF-8, concatenated. */
+  bytes: Uint8Array;
+  /** Three byte offsets into `bytes` per record: end of its tail, start and end of its `data` JSON. */
   bounds: Uint32Array;
   /** `RECORD_TYPES` index per record. */
   types: Uint8Array;
-  /** "Latest wins" key per record, null for records without one. */
-  keys: (string | null)[];
+  /** The "latest wins" keys, concatenated; `keyBounds` holds each record's [start, end), start -1 without a key. */
+  keys: string;
+  keyBounds: Int32Array;
   /** Caller-given ids (lower case), null where the store generates one; absent when none were given. */
   ids: (string | null)[] | undefined;
 }
 
+/** Buffers whose memory can be transferred (not slices of Node's shared pool). */
+function ownBuffer(size: number): Buffer {
+  return Buffer.from(new ArrayBuffer(size));
+}
+
 /**
- * Validate and serialize records for `TraceStore.upsertEncoded` (often in a worker thread). Throws
- * the same `E_SCHEMA` as `append`/`upsert` (naming the record index and `data.field`); the content
- * hash is left to the store's thread, which is the less busy one during an ingest.
+ * Validate and serialize records for `TraceStore.upsertEncoded` (often in another thread than the
+ * store). Throws the same `E_SCHEMA` as `append`/`upsert` (naming the record index and
+ * `data.field`); the content hash is left to the store's thread.
  */
 export function encodeRecords(collection: string, records: readonly NewRecord[]): EncodedBatch {
   if (!Array.isArray(records)) throw schemaError(collection, 0, ['expected an array of records']);
@@ -218,25 +224,46 @@ export function encodeRecords(collection: string, records: readonly NewRecord[])
   const count = records.length;
   const bounds = new Uint32Array(count * 3);
   const types = new Uint8Array(count);
-  const keys: (string | null)[] = new Array(count);
+  const keyBounds = new Int32Array(count * 2);
+  let keys = '';
   let ids: (string | null)[] | undefined;
-  let text = '';
+  let buf = ownBuffer(Math.max(4096, count * 1024));
+  let used = 0;
+  const put = (text: string) => {
+    // Worst case 3 bytes per UTF-16 unit; grow by doubling so a batch copies O(size) in all.
+    if (used + text.length * 3 > buf.length) {
+      const bigger = ownBuffer(Math.max(buf.length * 2, used + text.length * 3));
+      buf.copy(bigger, 0, 0, used);
+      buf = bigger;
+    }
+    used += buf.write(text, used, 'utf8');
+  };
   for (let i = 0; i < count; i++) {
     const p = prepareRecord(collection, i, records[i] as NewRecord, now, false);
-    text += `,"timestamp":"${p.timestamp}","type":"${p.type}","source":${JSON.stringify(p.source)},"data":`;
-    bounds[i * 3 + 1] = text.length;
-    text += p.dataJson;
-    bounds[i * 3 + 2] = text.length;
-    text += `,"metadata":${JSON.stringify(p.metadata)}}`;
-    bounds[i * 3] = text.length;
+    put(`,"timestamp":"${p.timestamp}","type":"${p.type}","source":${JSON.stringify(p.source)},"data":`);
+    bounds[i * 3 + 1] = used;
+    put(p.dataJson);
+    bounds[i * 3 + 2] = used;
+    put(`,"metadata":${JSON.stringify(p.metadata)}}`);
+    bounds[i * 3] = used;
     types[i] = typeIndex(p.type);
-    keys[i] = p.key ?? null;
+    if (p.key === undefined) keyBounds[i * 2] = -1;
+    else {
+      keyBounds[i * 2] = keys.length;
+      keys += p.key;
+      keyBounds[i * 2 + 1] = keys.length;
+    }
     if (p.id !== undefined) {
       ids ??= new Array<string | null>(count).fill(null);
       ids[i] = p.id;
     }
   }
-  return { count, text, bounds, types, keys, ids };
+  return { count, bytes: new Uint8Array(buf.buffer, 0, used), bounds, types, keys, keyBounds, ids };
+}
+
+/** 52 bits of the SHA-1 of UTF-8 bytes: equal to `hashString` of the string they encode. */
+export function hashBytes(bytes: Uint8Array): number {
+  return Number.parseInt(hash('sha1', bytes, 'hex').slice(0, 13), 16);
 }
 
 /**
@@ -252,11 +279,7 @@ export function serializeRecord(prepared: PreparedRecord, idBytes: Uint8Array, i
   }
   prepared.idBytes = idBytes;
   prepared.idAt = idAt;
-  if (prepared.tail !== '') {
-    prepared.line = `{"id":"${prepared.id}"${prepared.tail}`;
-    prepared.tail = '';
-    return;
-  }
+  if (prepared.tail !== undefined) return;
   prepared.line = `{"id":"${prepared.id}","timestamp":"${prepared.timestamp}","type":"${prepared.type}","source":${JSON.stringify(prepared.source)},"data":${prepared.dataJson},"metadata":${JSON.stringify(prepared.metadata)}}`;
 }
 

@@ -20,6 +20,7 @@ import { SidecarCorrupt, loadSidecar, removeSidecar, writeSidecar } from './_sid
 import {
   decodeLine,
   formatHash,
+  hashBytes,
   hashString,
   keyOf,
   prepareRecord,
@@ -563,12 +564,13 @@ export class TraceStore {
         const inBatch = new Map<string, number>();
         let at = 0;
         for (const batch of batches) {
-          const { text, bounds, types, keys, ids } = batch;
+          const { bytes, bounds, types, keys, keyBounds, ids } = batch;
           let start = 0;
           for (let i = 0; i < batch.count; i++, at++) {
             const end = bounds[i * 3] ?? 0;
-            const hash = hashString(text.slice(bounds[i * 3 + 1], bounds[i * 3 + 2]));
-            const key = keys[i] ?? undefined;
+            const hash = hashBytes(bytes.subarray(bounds[i * 3 + 1], bounds[i * 3 + 2]));
+            const keyStart = keyBounds[i * 2] ?? -1;
+            const key = keyStart < 0 ? undefined : keys.slice(keyStart, keyBounds[i * 2 + 1]);
             let code = 0;
             if (key !== undefined) {
               let latestHash = inBatch.get(key);
@@ -590,7 +592,7 @@ export class TraceStore {
                 metadata: {},
                 key,
                 dataJson: '',
-                tail: text.slice(start, end),
+                tail: bytes.subarray(start, end),
                 line: '',
                 hash,
               });
@@ -639,6 +641,26 @@ export class TraceStore {
         // Each line is built, encoded straight into one reused buffer (no joined copy of the batch,
         // and the exact byte length of every line) and dropped at once.
         serializeRecord(record, idBytes, i * 16);
+        const tail = record.tail;
+        if (tail !== undefined) {
+          // Already UTF-8 (an encoded batch): the id, then the bytes as they are.
+          if (used + tail.length + 48 > buf.length) {
+            if (used > 0) {
+              await this.writeAll(handle, buf, used);
+              written += used;
+              used = 0;
+            }
+            if (tail.length + 48 > buf.length) buf = Buffer.allocUnsafe(tail.length + 48);
+          }
+          const head = buf.write(`{"id":"${record.id}"`, used, 'latin1');
+          buf.set(tail, used + head);
+          record.tail = undefined;
+          const length = head + tail.length;
+          lengths[i] = length;
+          buf[used + length] = 0x0a;
+          used += length + 1;
+          continue;
+        }
         const line = record.line;
         record.line = '';
         record.dataJson = '';
