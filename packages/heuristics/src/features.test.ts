@@ -167,7 +167,7 @@ describe('FingerprintMap', () => {
   it('stores, finds and refuses new keys when full until cleared', () => {
     const map = new FingerprintMap(3);
     const keys = ['a', 'b', 'c', 'd'].map((w) => tokenFingerprint(w));
-    keys.forEach(([h1, h2], i) => map.set(h1, h2, i + 1));
+    for (const [i, [h1, h2]] of keys.entries()) map.set(h1, h2, i + 1);
     expect(map.full).toBe(true);
     expect(keys.map(([h1, h2]) => map.get(h1, h2, -1))).toEqual([1, 2, 3, -1]);
     const [h1, h2] = keys[0]!;
