@@ -63,7 +63,9 @@ describe('generate end to end through the MLX bridge (tiny random model)', () =>
     for (const c of all) {
       expect(c.lm).toBe(uri);
       expect(c.text.length).toBeGreaterThan(0);
-      expect(c.usage.calls).toBe(1 + c.repairs);
+      // One call per program run, plus at most one Ax retry each when a reply does not parse.
+      expect(c.usage.calls).toBeGreaterThanOrEqual(1 + c.repairs);
+      expect(c.usage.calls).toBeLessThanOrEqual(2 * (1 + c.repairs));
       expect(c.usage.output_tokens).toBeGreaterThan(0);
       expect(c.score).not.toBeNull();
       // A random model never ends a post: it runs into the token limit, is repaired, and is dropped if still cut off.

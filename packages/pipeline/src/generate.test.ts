@@ -2,7 +2,7 @@ import { AxMockAIService } from '@ax-llm/ax';
 import type { PostData } from '@reer/core';
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_STRATEGIES } from './builtin-strategies.ts';
-import { axGeneratorLm, generateCandidates, type GenerateCandidatesOptions, type RuleVerdict } from './generate.ts';
+import { axGeneratorLm, generateCandidates, tokenBudget, type GenerateCandidatesOptions, type RuleVerdict } from './generate.ts';
 import { OFFLINE_LM } from './offline-composer.ts';
 
 const LIMIT = 120;
@@ -149,6 +149,20 @@ describe('generateCandidates', () => {
     expect(result.dropped[0]?.dropped).toMatch(/generation failed: .*provider exploded/);
     const broken = scriptedLm({ post: ['THROW'] });
     await expect(generateCandidates(baseOptions({ lms: [broken.lm], candidates: 2 }))).rejects.toThrow(/every candidate failed/);
+  });
+
+  it('drops a reply that echoes the prompt scaffolding instead of a post', async () => {
+    const { lm } = scriptedLm({ post: ['Post Topic: package release\nStrategy Brief: lead with news', 'A real post about the docs release.'] });
+    const result = await generateCandidates(baseOptions({ lms: [lm], candidates: 2 }));
+    expect(result.candidates.map((c) => c.text)).toEqual(['A real post about the docs release.']);
+    expect(result.dropped[0]?.violations[0]).toMatch(/^echoes_prompt/);
+  });
+
+  it('sizes the token budget to the platform limit', async () => {
+    expect(tokenBudget(280, false)).toBe(144);
+    expect(tokenBudget(280, true)).toBe(576);
+    expect(tokenBudget(63_206, false)).toBe(1024);
+    expect(tokenBudget(10, false)).toBe(96);
   });
 
   it('composes offline, labelled, with one candidate per distinct strategy', async () => {

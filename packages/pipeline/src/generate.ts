@@ -171,7 +171,7 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
     };
     const sampling: SamplingSettings = {
       temperature,
-      maxTokens: 400,
+      maxTokens: tokenBudget(options.checkRules('').limit, Boolean(options.thread)),
       ...(options.seed === undefined ? {} : { seed: options.seed + index }),
     };
     try {
@@ -274,6 +274,19 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
 }
 
 /**
+ * Output tokens for one post: room for the platform's limit (about 2.5 characters a token in the
+ * worst case) plus a margin, so a model that rambles is stopped early instead of writing pages
+ * that a repair round must cut. A thread gets room for several parts.
+ */
+export function tokenBudget(limit: number, thread: boolean): number {
+  const single = Math.ceil(limit / 2.5) + 32;
+  return Math.min(1024, Math.max(96, thread ? single * 4 : single));
+}
+
+// Prompt scaffolding a small model sometimes copies into its answer instead of writing a post.
+const PROMPT_ECHO = /<\/?(?:identity|input_fields|output_fields|task_definition|formatting_rules)>|wire key|^\s*(?:Post Topic|Platform Rules|Strategy Brief|Author Examples|Draft Post|Length Rule):/im;
+
+/**
  * Numbers thread parts `1/N`, keeping the parts as they are and re-splitting only those the suffix
  * would push over the limit. The suffix width depends on N, so repeat until N is stable.
  */
@@ -303,8 +316,15 @@ function finishCandidate(
   const texts = parts ?? [partial.text];
   const verdicts = texts.map((t) => options.checkRules(t));
   const scored = options.scoreCandidate(parts ? (parts[0] ?? '') : partial.text);
-  const violations = [...new Set([...verdicts.flatMap((v, i) => v.violations.map((r) => (parts ? `part ${i + 1}: ${r}` : r))), ...(parts ? [] : scored.violations)])];
-  const valid = verdicts.every((v) => v.valid) && (parts ? true : scored.valid) && partial.text.trim().length > 0;
+  const echoes = PROMPT_ECHO.test(partial.text);
+  const violations = [
+    ...new Set([
+      ...(echoes ? ['echoes_prompt: the model repeated its instructions instead of writing a post'] : []),
+      ...verdicts.flatMap((v, i) => v.violations.map((r) => (parts ? `part ${i + 1}: ${r}` : r))),
+      ...(parts ? [] : scored.violations),
+    ]),
+  ];
+  const valid = !echoes && verdicts.every((v) => v.valid) && (parts ? true : scored.valid) && partial.text.trim().length > 0;
   return {
     ...rest,
     ...(parts ? { parts } : {}),

@@ -11,7 +11,7 @@ export type { SplitThreadOptions } from './thread-split.ts';
 export { collapseNearDuplicates, indexPastPosts } from './dedupe.ts';
 export type { PastPostIndex } from './dedupe.ts';
 export { composeOffline, OFFLINE_LM } from './offline-composer.ts';
-export { generateCandidates, axGeneratorLm } from './generate.ts';
+export { generateCandidates, axGeneratorLm, tokenBudget } from './generate.ts';
 export { generatorLmFrom } from './lm-session.ts';
 export type {
   GenerateCandidatesOptions,
