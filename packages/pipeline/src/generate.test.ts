@@ -158,6 +158,15 @@ describe('generateCandidates', () => {
     expect(result.dropped[0]?.violations[0]).toMatch(/^echoes_prompt/);
   });
 
+  it('offers labelled offline posts when every model candidate is dropped', async () => {
+    const { lm } = scriptedLm({ post: ['x'.repeat(300)], shorten: ['y'.repeat(300)] });
+    const result = await generateCandidates(baseOptions({ lms: [lm], candidates: 2 }));
+    expect(result.offlineFallback).toBe(true);
+    expect(result.dropped).toHaveLength(2);
+    expect(result.candidates.length).toBeGreaterThan(0);
+    for (const c of result.candidates) expect(c).toMatchObject({ lm: OFFLINE_LM, valid: true });
+  });
+
   it('sizes the token budget to the platform limit', async () => {
     expect(tokenBudget(280, false)).toBe(144);
     expect(tokenBudget(280, true)).toBe(576);

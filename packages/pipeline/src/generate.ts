@@ -112,6 +112,8 @@ export interface GenerateCandidatesResult {
   candidates: GeneratedCandidate[];
   dropped: GeneratedCandidate[];
   usage: CandidateUsage;
+  /** Every model candidate was dropped, so the list holds labelled offline-composer candidates. */
+  offlineFallback: boolean;
 }
 
 /** Sampling temperatures candidates cycle through, for variety without incoherence. */
@@ -255,7 +257,34 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
     c.dropped = `near-duplicate of a better candidate (${(kept[of] as GeneratedCandidate).strategyName})`;
     dropped.push(c);
   }
-  const ranked = keep.map((i) => kept[i] as GeneratedCandidate);
+  let ranked = keep.map((i) => kept[i] as GeneratedCandidate);
+  // A weak model (a tiny local one) can fail every check. Rather than return nothing, offer the
+  // offline composer's posts, labelled as such, next to the model's dropped candidates.
+  const offlineFallback = !offline && ranked.length === 0;
+  if (offlineFallback) {
+    const seen = new Set<string>();
+    const composed = assigned
+      .filter((strategy) => !seen.has(strategy.id) && seen.add(strategy.id))
+      .map((strategy) =>
+        finishCandidate(
+          {
+            strategy: strategy.id,
+            strategyName: strategy.name,
+            temperature: 0,
+            repairs: 0,
+            promptInputs: buildProgramInputs({ topic: options.topic, rulesText: options.rulesText, strategy, examples: examples.map((e) => e.post.text) }),
+            text: composeOffline(options.topic, strategy, examples.map((e) => e.post)),
+            lm: OFFLINE_LM,
+            usage: emptyUsage(),
+          },
+          options,
+        ),
+      )
+      .filter((c) => c.valid)
+      .sort(compareCandidates);
+    const distinct = collapseNearDuplicates(composed.map((c) => c.text)).keep;
+    ranked = distinct.map((i) => composed[i] as GeneratedCandidate);
+  }
   ranked.forEach((c, i) => {
     c.rank = i + 1;
   });
@@ -270,6 +299,7 @@ export async function generateCandidates(options: GenerateCandidatesOptions): Pr
     candidates: ranked,
     dropped,
     usage,
+    offlineFallback,
   };
 }
 

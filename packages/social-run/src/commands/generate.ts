@@ -107,6 +107,7 @@ function toJson(result: RunGenerationResult, lms: readonly GeneratorLm[]) {
     })),
     dropped: result.dropped.map((c) => ({ text: c.text, strategy: c.strategy, lm: c.lm, reason: c.dropped })),
     usage: result.usage,
+    offline_fallback: result.offlineFallback,
     context: {
       lms: lms.map((l) => l.uri),
       author: result.author,
@@ -124,6 +125,12 @@ function toMarkdown(result: RunGenerationResult): string {
     `Program: ${result.program.source} · strategies: ${result.strategySource} · ranking: ${result.engagementModel.status === 'insufficient' ? 'heuristic layer only' : 'heuristics + learned engagement model'}`,
     '',
   );
+  if (result.offlineFallback) {
+    lines.push(
+      `Every model candidate was dropped (reasons below), so these come from the offline composer (${'offline::template'}), not a model. A stronger LM (an API key, or a larger local model) does better.`,
+      '',
+    );
+  }
   if (result.candidates.length === 0) lines.push('No candidate survived; see the dropped list below.', '');
   for (const c of result.candidates) {
     lines.push(`## ${c.rank}. score ${(c.score ?? 0).toFixed(2)}${c.valid ? '' : ' (invalid)'} · ${c.strategyName} · ${c.lm}`, '');
