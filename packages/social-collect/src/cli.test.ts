@@ -3,8 +3,8 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runMain } from '@reer/cli-kit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCaptured } from '@reer/cli-kit/testing';
 import { buildProgram } from './program.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../ingest/test/fixtures/', import.meta.url));
@@ -13,27 +13,7 @@ const CURRENT = join(FIXTURES, 'x-current/account_analytics_content_2025-11-02_2
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Runs the CLI in-process and captures what it prints. */
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out.push(String(chunk));
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err.push(String(chunk));
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    await runMain(buildProgram(), ['node', 'social-collect', ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  process.exitCode = undefined;
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = (args: string[]) => runCaptured(buildProgram(), args);
 
 let dir: string;
 beforeEach(() => {

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from 'vitest';
-import { runMain } from '@reer/cli-kit';
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { runCaptured } from '@reer/cli-kit/testing';
 import type { PostData } from '@reer/core';
 import { TraceStore } from '@reer/trace-store';
 import { buildProgram } from './program.ts';
@@ -14,27 +14,7 @@ interface Run {
   stderr: string;
 }
 
-async function cli(...args: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    await runMain(buildProgram(), ['node', 'social-eval', ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]): Promise<Run> => runCaptured(buildProgram(), args);
 
 /** A small history where posts mentioning "webinar" get three times the likes. */
 function history(count: number): PostData[] {

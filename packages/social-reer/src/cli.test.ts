@@ -1,34 +1,14 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runMain } from '@reer/cli-kit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCaptured } from '@reer/cli-kit/testing';
 import type { PostData, TraceData } from '@reer/core';
 import { TraceStore } from '@reer/trace-store';
 import { buildProgram } from './program.ts';
 
 /** Runs the CLI in-process and captures what it prints. */
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out.push(String(chunk));
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err.push(String(chunk));
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    await runMain(buildProgram(), ['node', 'social-reer', ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  process.exitCode = undefined;
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = (args: string[]) => runCaptured(buildProgram(), args);
 
 function posts(n: number): PostData[] {
   const shapes = [

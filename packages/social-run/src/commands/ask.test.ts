@@ -1,31 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runMain } from '@reer/cli-kit';
+import { runCaptured } from '@reer/cli-kit/testing';
 import { fakeProvidersConfig, startFakeOpenAIServer, type FakeServer } from '@reer/lm-registry/testing';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../program.ts';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const capture = (sink: (s: string) => void) => (chunk: string | Uint8Array) => {
-    sink(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture((s) => (stdout += s)));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture((s) => (stderr += s)));
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await runMain(buildProgram(), ['node', 'social-run', ...args]);
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    process.exitCode = previous;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = (args: string[]) => runCaptured(buildProgram(), args);
 
 describe('social-run ask and providers against a fake OpenAI-compatible server', () => {
   let server: FakeServer;

@@ -1,35 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runMain } from '@reer/cli-kit';
+import { runCaptured } from '@reer/cli-kit/testing';
 import type { PostData } from '@reer/core';
 import { fakeProvidersConfig, startFakeOpenAIServer } from '@reer/lm-registry/testing';
 import { TraceStore } from '@reer/trace-store';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../program.ts';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const previous = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await runMain(buildProgram(), ['node', 'social-run', ...args]);
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    process.exitCode = previous;
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = (args: string[]) => runCaptured(buildProgram(), args);
 
 describe('social-run generate', () => {
   let dir = '';

@@ -134,7 +134,7 @@ function toMarkdown(result: RunGenerationResult): string {
   if (result.candidates.length === 0) lines.push('No candidate survived; see the dropped list below.', '');
   for (const c of result.candidates) {
     lines.push(`## ${c.rank}. score ${(c.score ?? 0).toFixed(2)}${c.valid ? '' : ' (invalid)'} · ${c.strategyName} · ${c.lm}`, '');
-    if (c.parts) c.parts.forEach((part, i) => lines.push(`${i + 1}. ${part.replace(/\n/g, '\n   ')}`));
+    if (c.parts) lines.push(...c.parts.map((part, i) => `${i + 1}. ${part.replace(/\n/g, '\n   ')}`));
     else lines.push(c.text);
     lines.push('', `_${c.explanation}_`);
     if (c.violations.length > 0) lines.push('', `Warnings: ${c.violations.join('; ')}`);
