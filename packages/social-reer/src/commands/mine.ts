@@ -56,7 +56,7 @@ export function mineCommand(): Command {
   withJson(command);
   withExamples(command, [
     'social-reer mine --lm mlx::mlx-community/Qwen2.5-0.5B-Instruct-4bit --top-k 20',
-    'social-reer mine --lm dspy::openai/gpt-4o-mini --scorer-lm dspy::together_ai/meta-llama/Llama-3.3-70B-Instruct-Turbo',
+    'social-reer mine --lm dspy::openai/gpt-4o-mini --scorer-lm dspy::together_ai/llama-3.3-70b-instruct',
     'social-reer mine --no-lm --top-quantile 0.1 --json',
   ]);
   return command.action(async (flags: MineFlags, cmd: Command) => {
