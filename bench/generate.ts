@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxMockAIService } from '@ax-llm/ax';
-import type { PostData } from '@reer/core';
+import { type PostData, seededRandom } from '@reer/core';
 import { createRegistry } from '@reer/lm-registry';
 import { fakeProvidersConfig, startFakeOpenAIServer } from '@reer/lm-registry/testing';
 import { axGeneratorLm, generatorLmFrom, runGeneration } from '@reer/pipeline';
@@ -25,20 +25,9 @@ const WORDS = (
   'chart table map graph layout theme color font icon button form input output report export import backup'
 ).split(' ');
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A distinct, valid post for every call (seeded word choice), so nothing is collapsed or repaired. */
 function post(n: number): string {
-  const rng = mulberry32(n + 1);
+  const rng = seededRandom(n + 1);
   const words = Array.from({ length: 14 }, () => WORDS[Math.floor(rng() * WORDS.length)]);
   return `Update ${n}: ${words.slice(0, 7).join(' ')}. Next: ${words.slice(7).join(' ')}.`;
 }

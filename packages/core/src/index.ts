@@ -30,3 +30,4 @@ export type { EvaluationData } from './schemas/evaluation.ts';
 export { CheckpointDataSchema } from './schemas/checkpoint.ts';
 export type { CheckpointData } from './schemas/checkpoint.ts';
 export { RECORD_DATA_SCHEMAS, recordKey } from './schemas/registry.ts';
+export { seededRandom } from './random.ts';

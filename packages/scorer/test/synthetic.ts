@@ -1,17 +1,7 @@
 // Synthetic post histories with a known, planted signal, for tests and the benchmark.
-import type { PostData } from '@reer/core';
+import { type PostData, seededRandom } from '@reer/core';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same history. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@reer/core';
 
 const FILLER = [
   'release', 'package', 'data', 'team', 'update', 'community', 'docs', 'review', 'project', 'code',
