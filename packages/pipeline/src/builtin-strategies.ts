@@ -78,6 +78,24 @@ export const BUILTIN_STRATEGIES: readonly GenerationStrategy[] = [
   },
 ];
 
+const NUMBER_HOOK_TEMPLATE = '3 things about {topic}:\n\n1. What changed.\n2. Why it matters.\n3. How to try it today.\n\n{hashtags}';
+
+/**
+ * The offline template closest to a mined strategy's structure. A mined brief tells a model how to
+ * write; it is not itself a post, so the offline composer needs a built-in template of that shape.
+ */
+function templateFor(features: StrategyData['features']): string {
+  const byId = (id: string) => (BUILTIN_STRATEGIES.find((s) => s.id === id) as GenerationStrategy).template;
+  const format = String(features.format ?? '');
+  const hook = String(features.hook ?? '');
+  if (format === 'question' || hook === 'question') return byId('builtin:question-hook');
+  if (format === 'list' || hook === 'list_promise') return byId('builtin:how-to-list');
+  if (hook === 'number') return NUMBER_HOOK_TEMPLATE;
+  if (format === 'announcement') return byId('builtin:announcement');
+  if (format === 'thread' || format === 'story') return byId('builtin:story');
+  return byId('builtin:bold-claim');
+}
+
 /** Adapts a mined `strategy` record's data to what the generator needs. */
 export function strategyFromRecord(data: StrategyData): GenerationStrategy {
   return {
@@ -89,6 +107,6 @@ export function strategyFromRecord(data: StrategyData): GenerationStrategy {
     lift: data.lift.estimate,
     sampleSize: data.lift.n,
     source: 'mined',
-    template: typeof data.features.template === 'string' ? data.features.template : `{topic}\n\n${data.brief} {hashtags}`,
+    template: typeof data.features.template === 'string' ? data.features.template : templateFor(data.features),
   };
 }

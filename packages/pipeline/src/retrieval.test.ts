@@ -1,6 +1,6 @@
 import type { PostData } from '@reer/core';
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_STRATEGIES, type GenerationStrategy } from './builtin-strategies.ts';
+import { BUILTIN_STRATEGIES, type GenerationStrategy, strategyFromRecord } from './builtin-strategies.ts';
 import { collapseNearDuplicates, indexPastPosts } from './dedupe.ts';
 import { bm25Scores, selectExamples } from './examples.ts';
 import { composeOffline } from './offline-composer.ts';
@@ -88,6 +88,24 @@ describe('dedupe and copy check', () => {
     expect(copied.postId).toBe('a');
     expect(copied.share).toBeGreaterThan(0.7);
     expect(index.overlap('A fresh post about something new entirely').share).toBe(0);
+  });
+});
+
+describe('mined strategies', () => {
+  it('compose offline from a template of their shape, never from the brief', () => {
+    const mined = strategyFromRecord({
+      strategy_id: 'x:me:list',
+      name: 'List post',
+      brief: 'Lay it out as a short list, one item per line.',
+      when_to_use: '',
+      example_post_ids: [],
+      lift: { estimate: 1.3, low: 1.1, high: 1.6, n: 13 },
+      features: { format: 'list', hook: 'list_promise' },
+    });
+    const text = composeOffline('the docs site', mined, []);
+    expect(text).not.toContain('Lay it out');
+    expect(text).toContain('the docs site');
+    expect(text).toMatch(/^1\. /m);
   });
 });
 
