@@ -958,6 +958,14 @@ export class TraceStore {
 
   /** Move the active file into `archives/<collection>/` (it stays part of every query). */
   async rotate(collection: CollectionName): Promise<RotateResult> {
+    return this.maintain(collection, (state) => this.rotateLocked(state));
+  }
+
+  /**
+   * Runs a maintenance step alone and under the lock, on an index that is current and a file
+   * without a torn tail (what rotation and compaction both need before they move files).
+   */
+  private maintain<T>(collection: CollectionName, step: (state: CollectionState) => Promise<T>): Promise<T> {
     const state = this.stateOf(collection);
     return this.exclusive(state, () =>
       this.withLock(state, async () => {
@@ -967,7 +975,7 @@ export class TraceStore {
           await this.quarantineTail(state, st.size);
           await this.refresh(state, true);
         }
-        return this.rotateLocked(state);
+        return step(state);
       }),
     );
   }
@@ -1001,18 +1009,7 @@ export class TraceStore {
    * Unreadable lines go to the quarantine file rather than into the new file.
    */
   async compact(collection: CollectionName): Promise<CompactResult> {
-    const state = this.stateOf(collection);
-    return this.exclusive(state, () =>
-      this.withLock(state, async () => {
-        await this.refresh(state, true);
-        const st = await statOrNull(state.file);
-        if (st && st.size > active(state).end) {
-          await this.quarantineTail(state, st.size);
-          await this.refresh(state, true);
-        }
-        return this.compactLocked(state);
-      }),
-    );
+    return this.maintain(collection, (state) => this.compactLocked(state));
   }
 
   private async compactLocked(state: CollectionState): Promise<CompactResult> {
