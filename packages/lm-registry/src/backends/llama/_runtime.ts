@@ -29,10 +29,14 @@ export interface SharedModel {
 /** Hands out the context's sequences one request at a time; callers wait when all are busy. */
 export class SequencePool {
   readonly #free: LlamaContextSequence[];
+  readonly #size: number;
+  /** Resolves when the last exclusive user has finished; exclusive users queue on it. */
+  #exclusiveTail: Promise<void> = Promise.resolve();
   readonly #waiters: Array<{ resolve: (seq: LlamaContextSequence) => void; reject: (error: unknown) => void; signal: AbortSignal | undefined; onAbort: () => void }> = [];
 
   constructor(sequences: LlamaContextSequence[]) {
     this.#free = [...sequences];
+    this.#size = sequences.length;
   }
 
   /** Waits for a free sequence; its history is cleared so results never depend on earlier requests. */
@@ -80,6 +84,30 @@ export class SequencePool {
       return await work(seq);
     } finally {
       this.release(seq);
+    }
+  }
+
+  /**
+   * Runs `work` on one sequence while every other sequence is idle. llama.cpp batches the tokens of
+   * all busy sequences into one decode, and node-llama-cpp 3.21's per-token probabilities
+   * (`controlledEvaluate`) come back wrong when another sequence shares the batch (off by up to
+   * 14 nats on SmolLM2; see docs/decisions/llama-cpp-provider.md), so scoring runs alone.
+   * Requests already waiting keep their place; exclusive users run one at a time.
+   */
+  async useExclusive<T>(signal: AbortSignal | undefined, work: (seq: LlamaContextSequence) => Promise<T>): Promise<T> {
+    const previous = this.#exclusiveTail;
+    let finished!: () => void;
+    this.#exclusiveTail = new Promise<void>((resolve) => {
+      finished = resolve;
+    });
+    const held: LlamaContextSequence[] = [];
+    try {
+      await previous;
+      for (let i = 0; i < this.#size; i++) held.push(await this.acquire(signal));
+      return await work(held[0]!);
+    } finally {
+      for (const seq of held) this.release(seq);
+      finished();
     }
   }
 }

@@ -226,7 +226,15 @@ export class LlamaBackend implements LmBackend {
 
   async score(requests: ScoreRequest[], signal: AbortSignal): Promise<ScoreResult[]> {
     const shared = await this.shared();
-    return Promise.all(requests.map((request) => shared.sequences.use(signal, (sequence) => this.#scoreOne(shared, sequence, request, signal))));
+    // One at a time with the context to itself: see SequencePool.useExclusive for why.
+    return shared.sequences.useExclusive(signal, async (sequence) => {
+      const results: ScoreResult[] = [];
+      for (const request of requests) {
+        await sequence.clearHistory();
+        results.push(await this.#scoreOne(shared, sequence, request, signal));
+      }
+      return results;
+    });
   }
 
   async #scoreOne(shared: SharedModel, sequence: LlamaContextSequence, request: ScoreRequest, signal: AbortSignal): Promise<ScoreResult> {
