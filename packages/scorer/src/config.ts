@@ -46,7 +46,7 @@ export const ScorerConfigSchema = z
         /** Fewest original posts with engagement needed to fit the engagement model. */
         min_posts: z.number().int().min(10).default(40),
         /** Ridge penalties tried by time-ordered cross-validation. */
-        lambdas: z.array(z.number().positive()).min(1).default([1, 3, 10, 30, 100, 300, 1000, 3000]),
+        lambdas: z.array(z.number().positive()).min(1).default([1, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000]),
         /** Time-ordered (expanding window) cross-validation folds. */
         folds: z.number().int().min(2).max(10).default(4),
         /** Most words and word pairs kept, by document frequency. */
@@ -58,7 +58,7 @@ export const ScorerConfigSchema = z
         /** Largest share of the final score the learned model may take. */
         max_blend: z.number().min(0).max(1).default(1),
       })
-      .default({ min_posts: 40, lambdas: [1, 3, 10, 30, 100, 300, 1000, 3000], folds: 4, vocabulary_size: 1500, min_document_frequency: 3, detrend_window_days: 60, max_blend: 1 }),
+      .default({ min_posts: 40, lambdas: [1, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 100_000], folds: 4, vocabulary_size: 1500, min_document_frequency: 3, detrend_window_days: 60, max_blend: 1 }),
   })
   .strict();
 

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticHistory } from '../test/synthetic.ts';
 import { writePostsToStore } from '../test/shared-accounts.ts';
-import { engagementModelPath, loadOrFitEngagementModel, readStorePosts } from './model-store.ts';
+import { engagementModelPath, loadEngagementModel, loadOrFitEngagementModel, readStorePosts } from './model-store.ts';
 
 describe('loadOrFitEngagementModel', () => {
   let dir: string;
@@ -43,5 +43,19 @@ describe('loadOrFitEngagementModel', () => {
     // Asking for another platform or author is not served by the cached model.
     expect((await loadOrFitEngagementModel(dir, { author: 'someone-else' })).status).toBe('insufficient');
     expect((await loadOrFitEngagementModel(dir, { refit: true })).status).toBe('fitted');
+  });
+
+  it('refits a model saved by an older method (nothing left unpenalized) even on the same posts', async () => {
+    await writePostsToStore(dir, syntheticHistory(150, 4));
+    const first = await loadOrFitEngagementModel(dir);
+    if (!first.model) throw new Error('expected a model');
+    // What an older version wrote: no `unpenalized` field at all.
+    const { unpenalized: _dropped, ...olderFit } = first.model.fit;
+    await writeFile(first.path, JSON.stringify({ ...first.model, fit: olderFit }));
+    expect((await loadEngagementModel(first.path))?.fit.unpenalized).toEqual([]);
+    const second = await loadOrFitEngagementModel(dir);
+    expect(second.status).toBe('fitted');
+    expect(second.model?.fit.unpenalized).toEqual(['log_length']);
+    expect((await loadOrFitEngagementModel(dir)).status).toBe('loaded');
   });
 });

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DATA_LAYOUT, ReerError, dataPath, errorMessage, formatZodIssues, type Platform, type PostData } from '@reer/core';
 import { TraceStore, isPostRecord } from '@reer/trace-store';
 import { parseScorerConfig, type ScorerConfig } from './config.ts';
+import { UNPENALIZED_FEATURES } from './_vectorize.ts';
 import { EngagementModelSchema, dominantPlatform, fitEngagementModel, postsFingerprint, usablePosts, type EngagementFit, type EngagementModel } from './model.ts';
 
 /** Where the engagement model of a data dir lives. */
@@ -97,7 +98,9 @@ export async function loadOrFitEngagementModel(dataDir: string, options: LoadOrF
     saved &&
     saved.platform === platform &&
     saved.author === (options.author ?? null) &&
-    saved.fit.fingerprint === postsFingerprint(usablePosts(scoped, platform, options.author))
+    saved.fit.fingerprint === postsFingerprint(usablePosts(scoped, platform, options.author)) &&
+    // A model fit by an older method is refit, even on the same posts.
+    saved.fit.unpenalized.join(',') === UNPENALIZED_FEATURES.join(',')
   ) {
     return { model: saved, status: 'loaded', path };
   }

@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isReerError } from '@reer/core';
-import { DEFAULT_SIGNAL, syntheticHistory } from '../test/synthetic.ts';
+import { DEFAULT_SIGNAL, lengthOnlyHistory, syntheticHistory } from '../test/synthetic.ts';
 import { CandidateScorer } from './candidate-scorer.ts';
 import { parseScorerConfig } from './config.ts';
+import { engagementOf } from './engagement.ts';
 import { EngagementModelSchema, fitEngagementModel, type EngagementModel } from './model.ts';
+import { spearman } from './stats.ts';
 import { loadEngagementModel, saveEngagementModel } from './model-store.ts';
 
 const NOW = () => new Date('2024-06-01T00:00:00.000Z');
@@ -62,6 +64,40 @@ describe('fitEngagementModel on a planted signal', () => {
     const noise = fitted(syntheticHistory(400, 9, { webinar: 0, question: 0, link: 0, noise: 0.5 }));
     expect(Math.abs(noise.cv.spearman)).toBeLessThan(0.2);
     expect(noise.cv.blend_weight).toBeLessThan(model.cv.blend_weight);
+  });
+});
+
+describe('a history with no signal beyond length', () => {
+  // Fresh posts of the same kind, to rank with each fitted model.
+  const fresh = lengthOnlyHistory(300, 99);
+  const lengths = fresh.map((p) => p.text.length);
+  const truth = fresh.map((p) => engagementOf(p) ?? 0);
+  const modelLayer = (model: EngagementModel) => {
+    const scorer = new CandidateScorer({}, model);
+    return fresh.map((p) => scorer.score({ text: p.text, platform: p.platform, created_at: p.created_at }).layers.model ?? Number.NaN);
+  };
+
+  it('keeps the length effect under the heaviest penalty: the model falls back to ranking by length', () => {
+    const config = parseScorerConfig({ model: { lambdas: [100_000] } });
+    for (const seed of [1, 2, 3]) {
+      const fit = fitEngagementModel(lengthOnlyHistory(150, seed), { config });
+      if (fit.status !== 'fitted') throw new Error(fit.reason);
+      expect(fit.model.fit.unpenalized).toEqual(['log_length']);
+      expect(fit.model.dense.find((d) => d.name === 'log_length')?.weight).toBeGreaterThan(0.3);
+      expect(Math.max(...fit.model.terms.map(([, w]) => Math.abs(w)))).toBeLessThan(0.01);
+      expect(spearman(modelLayer(fit.model), lengths)).toBeGreaterThan(0.99);
+    }
+  });
+
+  it('with the default penalties, ranks fresh posts as well as length does, and by length', () => {
+    const lengthRho = spearman(lengths, truth);
+    for (const seed of [1, 2, 3, 4]) {
+      const fit = fitEngagementModel(lengthOnlyHistory(200, seed));
+      if (fit.status !== 'fitted') throw new Error(fit.reason);
+      const scores = modelLayer(fit.model);
+      expect(spearman(scores, lengths)).toBeGreaterThan(0.97);
+      expect(spearman(scores, truth)).toBeGreaterThan(lengthRho - 0.02);
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { PlatformSchema, postKey, type Platform, type PostData } from '@reer/cor
 import { analyzeText, checkPlatformRules } from '@reer/heuristics';
 import { z } from 'zod';
 import { parseScorerConfig, sweetSpotFor, weightsFor, type ScorerConfig } from './config.ts';
-import { DENSE_COUNT, DENSE_FEATURES, TIME_FEATURES_FROM, denseFeatures, termsOf } from './_vectorize.ts';
+import { DENSE_COUNT, DENSE_FEATURES, TIME_FEATURES_FROM, UNPENALIZED_FEATURES, denseFeatures, termsOf } from './_vectorize.ts';
 import { engagementOf, periodNormalizedEngagement } from './engagement.ts';
 import { heuristicScore, heuristicSignals } from './heuristic-layer.ts';
 import { predictRows, solveRidge, standardize, type SparseDesign } from './_ridge.ts';
@@ -31,6 +31,8 @@ export const EngagementModelSchema = z
       target: z.string(),
       detrend_window_days: z.number().positive(),
       vocabulary_size: z.number().int().nonnegative(),
+      /** Features the ridge penalty left unshrunk (empty in models from before there were any). */
+      unpenalized: z.array(z.string()).default([]),
     }),
     cv: z.object({
       folds: z.number().int().positive(),
@@ -145,6 +147,17 @@ function meanStd(values: ArrayLike<number>): { mean: number; std: number } {
   let v = 0;
   for (let i = 0; i < values.length; i++) v += (values[i]! - m) ** 2;
   return { mean: m, std: Math.sqrt(v / Math.max(1, values.length)) };
+}
+
+/**
+ * Ridge penalty factor per column: 0 for the unpenalized core (see `UNPENALIZED_FEATURES`), 1 for
+ * the rest. The model then contains the length baseline and any penalty, however heavy, only
+ * shrinks what it adds on top.
+ */
+function penaltyFactors(cols: number): Float64Array {
+  const penalty = new Float64Array(cols).fill(1);
+  for (const name of UNPENALIZED_FEATURES) penalty[DENSE_FEATURES.findIndex(([n]) => n === name)] = 0;
+  return penalty;
 }
 
 interface Prepared {
@@ -262,6 +275,7 @@ export function fitEngagementModel(posts: readonly PostData[], options: FitOptio
     return { status: 'insufficient', platform, posts: usable.length, needed, reason: 'every post has the same engagement: nothing to learn' };
   }
 
+  const penalty = penaltyFactors(design.cols);
   // Expanding-window folds: train on blocks [0, k), validate on block k.
   const folds = config.model.folds;
   const blocks = folds + 1;
@@ -281,7 +295,7 @@ export function fitEngagementModel(posts: readonly PostData[], options: FitOptio
     yMean /= trainTo;
     let warm: Float64Array | undefined;
     for (const lambda of lambdas) {
-      const w = solveRidge(design, s, y, 0, trainTo, lambda, warm);
+      const w = solveRidge(design, s, y, 0, trainTo, lambda, { warm, penalty });
       warm = w;
       const pred = predictRows(design, s, w, yMean, trainTo, validTo);
       const rho = spearman(Array.from(pred), Array.from(y.subarray(trainTo, validTo)));
@@ -327,7 +341,7 @@ export function fitEngagementModel(posts: readonly PostData[], options: FitOptio
 
   const s = standardize(design, 0, n, DENSE_COUNT);
   const yStats = meanStd(y);
-  const w = solveRidge(design, s, y, 0, n, best.lambda);
+  const w = solveRidge(design, s, y, 0, n, best.lambda, { penalty });
   const trainPred = predictRows(design, s, w, yStats.mean, 0, n);
   const model: EngagementModel = {
     format: MODEL_FORMAT,
@@ -343,6 +357,7 @@ export function fitEngagementModel(posts: readonly PostData[], options: FitOptio
       target: MODEL_TARGET,
       detrend_window_days: config.model.detrend_window_days,
       vocabulary_size: prep.vocabulary.length,
+      unpenalized: [...UNPENALIZED_FEATURES],
     },
     cv: {
       folds,

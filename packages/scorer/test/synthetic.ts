@@ -63,3 +63,38 @@ export function syntheticHistory(count: number, seed = 1, signal: PlantedSignal 
   }
   return posts.sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
+
+/**
+ * `count` original posts whose engagement depends on their length alone (log-rate rising with the
+ * log of the character count, plus noise), with varied words, questions, links and emoji that carry
+ * no signal: a history where nothing beyond length is learnable. Oldest first.
+ */
+export function lengthOnlyHistory(count: number, seed = 1, noise = 0.6): PostData[] {
+  const rand = seededRandom(seed);
+  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const start = Date.parse('2023-01-01T00:00:00.000Z');
+  const posts: PostData[] = [];
+  for (let i = 0; i < count; i++) {
+    const words: string[] = [];
+    const n = 2 + Math.floor(rand() * 28);
+    for (let k = 0; k < n; k++) words.push(FILLER[Math.floor(rand() * FILLER.length)]!);
+    let text = words.join(' ');
+    if (rand() < 0.3) text += '?';
+    if (rand() < 0.3) text += ' 🎉';
+    if (rand() < 0.4) text += ` https://example.org/p/${i}`;
+    const impressions = 500 + Math.floor(rand() * 500);
+    const logRate = Math.log(0.002) + 0.8 * Math.log(text.length) + noise * gauss();
+    const likes = Math.round(impressions * Math.exp(logRate));
+    posts.push({
+      platform: 'x',
+      post_id: String(200_000 + i),
+      author: 'synthetic',
+      text,
+      created_at: new Date(start + i * 86_400_000 + Math.floor(rand() * 86_400_000)).toISOString(),
+      is_reply: false,
+      is_repost: false,
+      metrics: { impressions, likes },
+    });
+  }
+  return posts;
+}
