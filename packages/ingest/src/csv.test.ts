@@ -24,6 +24,20 @@ describe('CsvParser', () => {
     }
   });
 
+  it('reads only the asked-for columns, with the same lines and the whole record text, however the text is chunked', () => {
+    const text = '"id","skip","text","also"\n"1","x\ny","keep ""me""","z"junk\n2,"a ""b""",c,d\n\n"3","","",""';
+    const full = parseCsv(text);
+    for (const size of [1, 2, 5, text.length]) {
+      const out: { fields: string[]; line: number; raw: string }[] = [];
+      const parser = new CsvParser((fields, line) => out.push({ fields, line, raw: parser.recordText() }), ',', [2]);
+      for (let i = 0; i < text.length; i += size) parser.push(text.slice(i, i + size));
+      parser.end();
+      expect(out.map((r) => r.line), `chunk size ${size}`).toEqual(full.map((r) => r.line));
+      expect(out.map((r) => r.fields), `chunk size ${size}`).toEqual(full.map((r) => r.fields.map((f, i) => (i === 0 || i === 2 ? f : ''))));
+      expect(out.map((r) => parseCsv(r.raw)[0]?.fields), `chunk size ${size}`).toEqual(full.map((r) => r.fields));
+    }
+  });
+
   it('skips blank lines but counts them', () => {
     expect(parseCsv('a,b\n\n1,2\n')).toEqual([
       { fields: ['a', 'b'], line: 1 },

@@ -23,13 +23,31 @@ export class CsvParser {
   private started = false;
   private readonly delimiter: number;
   private readonly delimiterChar: string;
+  /** Where the record being handed to `onRecord` lies in `buffer`, for `recordText`. */
+  private recordFrom = 0;
+  private recordTo = 0;
 
+  /**
+   * `columns`, when given, are the only fields the caller reads: the others come back as `''`
+   * without being sliced out (a 40-column export where 15 are used makes 25 fewer strings a row,
+   * and the garbage collector notices). `recordText` still gives the whole record.
+   */
   constructor(
     private readonly onRecord: CsvRecordHandler,
     delimiter = ',',
+    columns?: Iterable<number>,
   ) {
     this.delimiterChar = delimiter;
     this.delimiter = delimiter.charCodeAt(0);
+    // The first field is always read: it tells a blank line from a record.
+    this.columns = columns === undefined ? undefined : new Set([0, ...columns]);
+  }
+
+  private readonly columns: ReadonlySet<number> | undefined;
+
+  /** The raw text of the record being handled (valid only inside `onRecord`), e.g. to keep a rejected row whole. */
+  recordText(): string {
+    return this.buffer.slice(this.recordFrom, this.recordTo);
   }
 
   /** Feed the next piece of decoded text; complete records are handed to the handler. */
@@ -52,6 +70,7 @@ export class CsvParser {
     const s = this.buffer;
     const n = s.length;
     const delim = this.delimiter;
+    const columns = this.columns;
     let i = 0;
     outer: while (i < n) {
       const recordStart = i;
@@ -59,7 +78,41 @@ export class CsvParser {
       const fields: string[] = [];
       for (;;) {
         let c = s.charCodeAt(i);
-        if (c === QUOTE) {
+        const keep = columns === undefined || columns.has(fields.length);
+        if (c === QUOTE && !keep) {
+          // A field nobody reads: find its end (counting the newlines inside) without copying it.
+          let j = i + 1;
+          for (;;) {
+            const q = s.indexOf('"', j);
+            if (q < 0 || (q + 1 >= n && !final)) {
+              if (!final) {
+                i = recordStart;
+                break outer;
+              }
+              j = n;
+              break;
+            }
+            if (s.charCodeAt(q + 1) === QUOTE) {
+              j = q + 2;
+              continue;
+            }
+            j = q + 1;
+            break;
+          }
+          for (let k = s.indexOf('\n', i); k >= 0 && k < j; k = s.indexOf('\n', k + 1)) newlines++;
+          while (j < n) {
+            const d = s.charCodeAt(j);
+            if (d === delim || d === LF || d === CR) break;
+            j++;
+          }
+          if (j >= n && !final) {
+            i = recordStart;
+            break outer;
+          }
+          fields.push('');
+          i = j;
+          c = s.charCodeAt(i);
+        } else if (c === QUOTE) {
           let from = i + 1;
           let j = from;
           let value = '';
@@ -119,7 +172,7 @@ export class CsvParser {
             i = recordStart;
             break outer;
           }
-          fields.push(s.slice(i, j));
+          fields.push(keep ? s.slice(i, j) : '');
           i = j;
           c = s.charCodeAt(i);
         }
@@ -156,7 +209,11 @@ export class CsvParser {
       const line = this.line;
       this.line += newlines;
       // A blank line is not a record.
-      if (!(fields.length === 1 && fields[0] === '')) this.onRecord(fields, line);
+      if (!(fields.length === 1 && fields[0] === '')) {
+        this.recordFrom = recordStart;
+        this.recordTo = i;
+        this.onRecord(fields, line);
+      }
     }
     this.buffer = i >= n ? '' : s.slice(i);
   }

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ReerError, type Platform } from '@reer/core';
-import { CsvParser } from './csv.ts';
+import { CsvParser, parseCsv } from './csv.ts';
+import { readTextChunks } from './text-chunks.ts';
 import type { Detection } from './detect.ts';
 import type { TabularFormat } from './formats.ts';
 import type { LinkedinAnalyticsEntry } from './linkedin.ts';
@@ -75,29 +76,40 @@ async function* readCsv(detection: Detection, options: ReadOptions): AsyncGenera
   let rows = 0;
   let skip = detection.skipRecords;
   const headerKey = detection.headerAtEnd ? header.join('\u0001') : undefined;
-  const parser = new CsvParser((fields, line) => {
-    if (skip > 0) {
-      skip--;
-      return;
-    }
-    if (headerKey !== undefined && fields[0] === header[0] && fields.join('\u0001') === headerKey) return;
-    rows++;
-    const result = normalize(fields, line);
-    if (typeof result === 'string') rejects.push({ file, line, format: detection.format, reason: result, row: rowObject(header, fields) });
-    else posts.push(result);
-  }, detection.delimiter);
-  const stream = createReadStream(file, { encoding: detection.encoding, highWaterMark: 1 << 18 });
-  for await (const chunk of stream) {
-    parser.push(chunk as string);
+  // Only the bound columns are read (a header repeated at the end is recognised by all of them);
+  // a rejected row is parsed again whole for the rejects file.
+  const columns = headerKey === undefined ? binding.columns.values() : undefined;
+  const parser: CsvParser = new CsvParser(
+    (fields, line) => {
+      if (skip > 0) {
+        skip--;
+        return;
+      }
+      if (headerKey !== undefined && fields[0] === header[0] && fields.join('\u0001') === headerKey) return;
+      rows++;
+      const result = normalize(fields, line);
+      if (typeof result === 'string') {
+        const whole = columns === undefined ? fields : (parseCsv(parser.recordText(), detection.delimiter)[0]?.fields ?? fields);
+        rejects.push({ file, line, format: detection.format, reason: result, row: rowObject(header, whole) });
+      } else posts.push(result);
+    },
+    detection.delimiter,
+    columns,
+  );
+  let bytesRead = 0;
+  for await (const chunk of readTextChunks(file, detection.encoding, (n) => {
+    bytesRead = n;
+  })) {
+    parser.push(chunk);
     if (posts.length + rejects.length >= BATCH_ROWS) {
-      yield { posts, rejects, rows, bytesRead: stream.bytesRead };
+      yield { posts, rejects, rows, bytesRead };
       posts = [];
       rejects = [];
       rows = 0;
     }
   }
   parser.end();
-  yield { posts, rejects, rows, bytesRead: stream.bytesRead };
+  yield { posts, rejects, rows, bytesRead };
 }
 
 function valueAt(record: unknown, path: string): unknown {

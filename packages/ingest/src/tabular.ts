@@ -143,11 +143,11 @@ export function createRowNormalizer(binding: ColumnBinding, ctx: RowContext): (f
         postPlatform = parsed.data;
       }
       const rawId = cellAt(fields, iId);
-      const repairs: string[] = [];
+      let repairs: string[] | undefined;
       let postId: string | undefined;
       if (postPlatform === 'x') {
         postId = resolvePostId(rawId, url, 'post id');
-        if (postId && rawId && postId !== rawId.trim()) repairs.push('id-from-permalink');
+        if (postId && rawId && postId !== rawId.trim()) (repairs ??= []).push('id-from-permalink');
       } else if (isLinkedin) {
         postId = linkedinIdFromUrl(url) ?? (rawId?.trim() || undefined);
       } else {
@@ -160,7 +160,7 @@ export function createRowNormalizer(binding: ColumnBinding, ctx: RowContext): (f
       const rawText = cellAt(fields, iText) ?? '';
       const repaired = repairMojibakeDetailed(rawText);
       let text = repaired.text;
-      if (text !== rawText) repairs.push(repaired.lossy ? 'mojibake-lossy' : 'mojibake');
+      if (text !== rawText) (repairs ??= []).push(repaired.lossy ? 'mojibake-lossy' : 'mojibake');
       if (isX) text = decodeEntities(text);
 
       const date = parseDate(cellAt(fields, iDate), 'date');
@@ -195,22 +195,17 @@ export function createRowNormalizer(binding: ColumnBinding, ctx: RowContext): (f
         }
       }
 
-      const data: PostData = {
-        platform: postPlatform,
-        post_id: postId,
-        author,
-        text,
-        created_at: date.iso,
-        is_reply: isReply,
-        is_repost: isRepost,
-        metrics,
-      };
+      // Keys in schema order, so the store takes the post as it is (see `canonicalPost`).
+      const data = { platform: postPlatform, post_id: postId, author, text, created_at: date.iso } as PostData;
       if (url) data.url = url;
       const lang = cellAt(fields, iLang)?.trim();
       if (lang) data.lang = lang;
+      data.is_reply = isReply;
+      data.is_repost = isRepost;
       if (hasMedia !== undefined) data.has_media = hasMedia;
+      data.metrics = metrics;
       const post: ParsedPost = { data, line, datePrecision: date.precision };
-      if (repairs.length > 0) post.repairs = repairs;
+      if (repairs) post.repairs = repairs;
       // Keep the text as exported when the repair could not recover every character.
       if (repaired.lossy) post.metadata = { original_text: rawText };
       return post;

@@ -11,6 +11,7 @@ import {
   recordKey,
   type RecordType,
 } from '@reer/core';
+import { JsonByteWriter } from './_json-bytes.ts';
 import type { NewRecord, StoredRecord } from './types.ts';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
@@ -139,12 +140,22 @@ export function isCanonicalPost(data: unknown): boolean {
   return true;
 }
 
+/** A new record whose envelope and data passed validation: what both serializations start from. */
+export interface ValidRecord {
+  id: string | undefined;
+  timestamp: string;
+  type: RecordType;
+  source: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  key: string | undefined;
+}
+
 /**
- * Validate a new record (envelope, and `data` against its type's schema) and hash its data.
- * Throws `E_SCHEMA` naming the record index and the failing `data.field`. The id and the line
- * come later (`serializeRecord`), so an upsert spends nothing more on records it skips.
+ * Validate a new record (envelope, and `data` against its type's schema). Throws `E_SCHEMA` naming
+ * the record index and the failing `data.field`. `data` comes back as the schema parses it.
  */
-export function prepareRecord(collection: string, index: number, record: NewRecord, now: string, withHash = true): PreparedRecord {
+export function validateRecord(collection: string, index: number, record: NewRecord, now: string): ValidRecord {
   if (!isPlainObject(record)) throw schemaError(collection, index, ['expected a record object']);
   const { type, source } = record;
   if (typeof type !== 'string' || !TYPE_SET.has(type)) {
@@ -169,17 +180,20 @@ export function prepareRecord(collection: string, index: number, record: NewReco
     if (!parsed.success) throw schemaError(collection, index, formatZodIssues(parsed.error, 'data'));
     data = parsed.data;
   }
-  const dataJson = JSON.stringify(data);
+  return { id: record.id?.toLowerCase(), timestamp, type, source, data, metadata, key: keyOf(type, data) };
+}
+
+/**
+ * Validate a new record and hash its data. The id and the line come later (`serializeRecord`), so
+ * an upsert spends nothing more on records it skips.
+ */
+export function prepareRecord(collection: string, index: number, record: NewRecord, now: string, withHash = true): PreparedRecord {
+  const valid = validateRecord(collection, index, record, now);
+  const dataJson = JSON.stringify(valid.data);
   return {
-    id: record.id?.toLowerCase(),
+    ...valid,
     idBytes: undefined,
     idAt: 0,
-    timestamp,
-    type,
-    source,
-    data,
-    metadata,
-    key: keyOf(type, data),
     dataJson,
     tail: undefined,
     line: '',
@@ -208,11 +222,6 @@ export interface EncodedBatch {
   ids: (string | null)[] | undefined;
 }
 
-/** Buffers whose memory can be transferred (not slices of Node's shared pool). */
-function ownBuffer(size: number): Buffer {
-  return Buffer.from(new ArrayBuffer(size));
-}
-
 /**
  * Validate and serialize records for `TraceStore.upsertEncoded` (often in another thread than the
  * store). Throws the same `E_SCHEMA` as `append`/`upsert` (naming the record index and
@@ -227,25 +236,23 @@ export function encodeRecords(collection: string, records: readonly NewRecord[])
   const keyBounds = new Int32Array(count * 2);
   let keys = '';
   let ids: (string | null)[] | undefined;
-  let buf = ownBuffer(Math.max(4096, count * 1024));
-  let used = 0;
-  const put = (text: string) => {
-    // Worst case 3 bytes per UTF-16 unit; grow by doubling so a batch copies O(size) in all.
-    if (used + text.length * 3 > buf.length) {
-      const bigger = ownBuffer(Math.max(buf.length * 2, used + text.length * 3));
-      buf.copy(bigger, 0, 0, used);
-      buf = bigger;
-    }
-    used += buf.write(text, used, 'utf8');
-  };
+  const out = new JsonByteWriter(Math.max(4096, count * 768));
   for (let i = 0; i < count; i++) {
-    const p = prepareRecord(collection, i, records[i] as NewRecord, now, false);
-    put(`,"timestamp":"${p.timestamp}","type":"${p.type}","source":${JSON.stringify(p.source)},"data":`);
-    bounds[i * 3 + 1] = used;
-    put(p.dataJson);
-    bounds[i * 3 + 2] = used;
-    put(`,"metadata":${JSON.stringify(p.metadata)}}`);
-    bounds[i * 3] = used;
+    const p = validateRecord(collection, i, records[i] as NewRecord, now);
+    out.raw(',"timestamp":"');
+    out.raw(p.timestamp);
+    out.raw('","type":"');
+    out.raw(p.type);
+    out.raw('","source":');
+    out.string(p.source);
+    out.raw(',"data":');
+    bounds[i * 3 + 1] = out.used;
+    out.value(p.data);
+    bounds[i * 3 + 2] = out.used;
+    out.raw(',"metadata":');
+    out.value(p.metadata);
+    out.raw('}');
+    bounds[i * 3] = out.used;
     types[i] = typeIndex(p.type);
     if (p.key === undefined) keyBounds[i * 2] = -1;
     else {
@@ -258,7 +265,7 @@ export function encodeRecords(collection: string, records: readonly NewRecord[])
       ids[i] = p.id;
     }
   }
-  return { count, bytes: new Uint8Array(buf.buffer, 0, used), bounds, types, keys, keyBounds, ids };
+  return { count, bytes: out.bytes.subarray(0, out.used), bounds, types, keys, keyBounds, ids };
 }
 
 /** 52 bits of the SHA-1 of UTF-8 bytes: equal to `hashString` of the string they encode. */
@@ -273,7 +280,8 @@ export function hashBytes(bytes: Uint8Array): number {
 export function serializeRecord(prepared: PreparedRecord, idBytes: Uint8Array, idAt: number): void {
   if (prepared.id === undefined) {
     randomUuidBytes(idBytes, idAt);
-    prepared.id = bytesToUuid(idBytes, idAt);
+    // An encoded record's id is written from its bytes (`writeIdHead`); nothing reads it as a string.
+    if (prepared.tail === undefined) prepared.id = bytesToUuid(idBytes, idAt);
   } else {
     uuidToBytes(prepared.id, idBytes, idAt);
   }
@@ -361,6 +369,22 @@ export function uuidToBytes(id: string, target: Uint8Array, at: number): boolean
   }
   return true;
 }
+
+/** Writes `{"id":"<uuid>"` for the id bytes at `at` into `target` at `targetAt`; returns the length (44). */
+export function writeIdHead(source: Uint8Array, at: number, target: Uint8Array, targetAt: number): number {
+  let p = targetAt;
+  for (let i = 0; i < ID_HEAD_OPEN.length; i++) target[p++] = ID_HEAD_OPEN[i]!;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) target[p++] = 0x2d;
+    const byte = source[at + i] ?? 0;
+    target[p++] = HEX_CODES[byte >>> 4] ?? 0x30;
+    target[p++] = HEX_CODES[byte & 15] ?? 0x30;
+  }
+  target[p++] = 0x22;
+  return p - targetAt;
+}
+
+const ID_HEAD_OPEN = Buffer.from('{"id":"', 'latin1');
 
 export function bytesToUuid(source: Uint8Array, at: number): string {
   // Hex digits into a scratch buffer, then one latin1 decode: a flat string in one allocation.

@@ -21,6 +21,7 @@ import {
   decodeLine,
   formatHash,
   hashBytes,
+  writeIdHead,
   hashString,
   keyOf,
   prepareRecord,
@@ -652,7 +653,7 @@ export class TraceStore {
             }
             if (tail.length + 48 > buf.length) buf = Buffer.allocUnsafe(tail.length + 48);
           }
-          const head = buf.write(`{"id":"${record.id}"`, used, 'latin1');
+          const head = writeIdHead(idBytes, i * 16, buf, used);
           buf.set(tail, used + head);
           record.tail = undefined;
           const length = head + tail.length;
