@@ -147,7 +147,7 @@ export function createRowNormalizer(binding: ColumnBinding, ctx: RowContext): (f
       let postId: string | undefined;
       if (postPlatform === 'x') {
         postId = resolvePostId(rawId, url, 'post id');
-        if (postId && rawId && postId !== rawId.trim()) (repairs ??= []).push('id-from-permalink');
+        if (postId && rawId && postId !== rawId.trim()) repairs = ['id-from-permalink'];
       } else if (isLinkedin) {
         postId = linkedinIdFromUrl(url) ?? (rawId?.trim() || undefined);
       } else {
@@ -160,7 +160,7 @@ export function createRowNormalizer(binding: ColumnBinding, ctx: RowContext): (f
       const rawText = cellAt(fields, iText) ?? '';
       const repaired = repairMojibakeDetailed(rawText);
       let text = repaired.text;
-      if (text !== rawText) (repairs ??= []).push(repaired.lossy ? 'mojibake-lossy' : 'mojibake');
+      if (text !== rawText) repairs = [...(repairs ?? []), repaired.lossy ? 'mojibake-lossy' : 'mojibake'];
       if (isX) text = decodeEntities(text);
 
       const date = parseDate(cellAt(fields, iDate), 'date');

@@ -25,6 +25,7 @@ const ESCAPES: readonly (string | undefined)[] = (() => {
 /** Printable ASCII except `"` and `\\`: such a string is written as it is. */
 const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /** Characters `JSON.stringify` escapes (lone surrogates aside). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes
 const ESCAPED = /["\\\x00-\x1f]/;
 /** Below this length a JS loop beats a call into C++. */
 const SHORT = 24;
@@ -96,8 +97,8 @@ export class JsonByteWriter {
           b[u++] = c;
           continue;
         }
-        const escape = ESCAPES[c]!;
-        for (let k = 0; k < escape.length; k++) b[u++] = escape.charCodeAt(k);
+        const escaped = ESCAPES[c]!;
+        for (let k = 0; k < escaped.length; k++) b[u++] = escaped.charCodeAt(k);
       } else if (c < 0x800) {
         b[u++] = 0xc0 | (c >> 6);
         b[u++] = 0x80 | (c & 63);
