@@ -16,9 +16,9 @@
  * Every phase reports wall-clock and CPU time (`process.cpuUsage`, all threads), rows per
  * CPU-second, per-thread CPU (from /proc/self/task, sampled: `main`, the busiest other thread,
  * which is the store worker when there is one, and all other threads together: V8's GC helpers)
- * and the load average, because the reference machine is shared. Phases run with
- * `BENCH_NODE_FLAGS` (default `--max-old-space-size=128 --max-semi-space-size=8`): without a cap,
- * V8 lets the main thread's heap grow to ~200 MB of mostly garbage before collecting it.
+ * and the load average, because the reference machine is shared. Phases run with Node's defaults,
+ * as `social-collect ingest` does; `BENCH_NODE_FLAGS` adds flags (e.g. `--max-semi-space-size=4`)
+ * to see how the heap's settings move speed and RSS.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -178,7 +178,7 @@ async function phase(name: string, file: string, dataDir: string): Promise<Phase
 }
 
 function runPhase(name: string, file: string, dataDir: string): PhaseResult {
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-old-space-size=128 --max-semi-space-size=8').split(' ').filter(Boolean);
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const child = spawnSync(process.execPath, [...flags, ...process.execArgv, SELF, '--phase', name, file, dataDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (child.status !== 0) throw new Error(`phase ${name} failed (exit ${child.status})`);
   const last = child.stdout.trim().split('\n').pop() ?? '';

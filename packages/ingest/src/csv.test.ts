@@ -29,7 +29,7 @@ describe('CsvParser', () => {
     const full = parseCsv(text);
     for (const size of [1, 2, 5, text.length]) {
       const out: { fields: string[]; line: number; raw: string }[] = [];
-      const parser = new CsvParser((fields, line) => out.push({ fields, line, raw: parser.recordText() }), ',', [2]);
+      const parser = new CsvParser((fields, line) => out.push({ fields: [...fields], line, raw: parser.recordText() }), ',', [2]);
       for (let i = 0; i < text.length; i += size) parser.push(text.slice(i, i + size));
       parser.end();
       expect(out.map((r) => r.line), `chunk size ${size}`).toEqual(full.map((r) => r.line));

@@ -307,7 +307,7 @@ export async function createPostSink(options: SinkOptions): Promise<PostSink> {
     workerData: { dataDir: options.dataDir, storeOptions },
     // The worker's heap holds only in-flight batches (the index is off-heap typed arrays); a small
     // old generation makes V8 collect early instead of growing toward its default limit.
-    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+    resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
   });
   const sink = new WorkerSink(worker);
   // Surface a failing open (lock timeout, corrupt store) before reading anything.

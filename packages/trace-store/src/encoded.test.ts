@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostDataSchema } from '@reer/core';
+import { PostDataSchema, PostMetricsSchema } from '@reer/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postRecord } from '../test/records.ts';
 import { TraceStore, contentHash, encodeRecords, isCanonicalPost, type NewRecord } from './index.ts';
@@ -85,6 +85,18 @@ describe('encodeRecords + upsertEncoded', () => {
     expect(await reopened.count('posts', undefined, { latest: true })).toBe(4);
     await reopened.close();
     await a.close();
+  });
+
+  it('writes every post field and metric the schema has, byte for byte as JSON.stringify (fails when the schema grows)', () => {
+    const metrics = Object.fromEntries(Object.keys(PostMetricsSchema.shape).map((k, i) => [k, k === 'engagement_rate' ? 0.0375 : i * 1001 + 0.5 * (i % 2)]));
+    const full: Record<string, unknown> = { platform: 'x', post_id: '9', author: 'a "b"', text: 'naïve 👩‍💻\n\u0001', created_at: '2024-03-01T12:00:00.000Z', url: 'https://x.com/a/status/9', lang: 'en', is_reply: true, is_repost: false, has_media: true, metrics };
+    expect(Object.keys(full)).toEqual(Object.keys(PostDataSchema.shape));
+    const sparse = { platform: 'bluesky', post_id: '10', author: '', text: '', created_at: '2024-03-01T12:00:00.000Z', is_reply: false, is_repost: true, metrics: { likes: 0 } };
+    const empty = { ...sparse, metrics: {} };
+    for (const data of [full, sparse, empty]) {
+      const batch = encodeRecords('posts', [{ type: 'post', source: 'test', data }]);
+      expect(Buffer.from(batch.bytes.subarray(batch.bounds[1], batch.bounds[2])).toString('utf8')).toBe(JSON.stringify(data));
+    }
   });
 
   it('keeps caller ids and refuses an invalid record with the same E_SCHEMA message as upsert', async () => {

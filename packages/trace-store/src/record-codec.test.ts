@@ -1,7 +1,8 @@
 import { RecordEnvelopeSchema } from '@reer/core';
 import { describe, expect, it } from 'vitest';
 import { postRecord } from '../test/records.ts';
-import { bytesToUuid, contentHash, decodeLine, formatHash, prepareRecord, randomUuidBytes, serializeRecord, uuidToBytes } from './record-codec.ts';
+import { createHash } from 'node:crypto';
+import { bytesToUuid, contentHash, decodeLine, formatHash, hashBytes, hashString, prepareRecord, randomUuidBytes, serializeRecord, uuidToBytes } from './record-codec.ts';
 
 describe('record codec', () => {
   it('generates distinct uuid v4 ids that round-trip through bytes', () => {
@@ -38,6 +39,14 @@ describe('record codec', () => {
     expect(contentHash(postRecord('42', 3).data)).not.toBe(contentHash(postRecord('42', 4).data));
     const decoded = decodeLine(prepared.line, true);
     expect(decoded.ok && decoded.dataValid).toBe(true);
+  });
+
+  it('hashes to the first 52 bits of the SHA-1, for strings and their UTF-8 bytes alike', () => {
+    for (const text of ['', 'a', '{"platform":"x"}', 'naïve 👩‍💻 日本語', 'x'.repeat(10_000)]) {
+      const expected = Number.parseInt(createHash('sha1').update(text, 'utf8').digest('hex').slice(0, 13), 16);
+      expect(hashString(text)).toBe(expected);
+      expect(hashBytes(Buffer.from(text, 'utf8'))).toBe(expected);
+    }
   });
 
   it('reports why a stored line is bad', () => {
