@@ -77,7 +77,10 @@ export interface PreparedRecord {
   key: string | undefined;
   dataJson: string;
   /** When set (from an `EncodedBatch`), the line after its id as UTF-8: the store only prepends the id. */
-  tail: Uint8Array | undefined;
+  tail: Buffer | undefined;
+  /** The line's bytes in `tail` (a whole encoded batch, shared by its records: no view per record). */
+  tailStart: number;
+  tailEnd: number;
   /** The serialized line without its newline; empty until `serializeRecord`. */
   line: string;
   hash: number;
@@ -202,6 +205,8 @@ export function prepareRecord(collection: string, index: number, record: NewReco
     idAt: 0,
     dataJson,
     tail: undefined,
+    tailStart: 0,
+    tailEnd: 0,
     line: '',
     hash: withHash ? hashString(dataJson) : 0,
   };

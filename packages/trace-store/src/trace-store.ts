@@ -566,6 +566,7 @@ export class TraceStore {
         let at = 0;
         for (const batch of batches) {
           const { bytes, bounds, types, keys, keyBounds, ids } = batch;
+          const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
           let start = 0;
           for (let i = 0; i < batch.count; i++, at++) {
             const end = bounds[i * 3] ?? 0;
@@ -593,7 +594,9 @@ export class TraceStore {
                 metadata: {},
                 key,
                 dataJson: '',
-                tail: bytes.subarray(start, end),
+                tail: source,
+                tailStart: start,
+                tailEnd: end,
                 line: '',
                 hash,
               });
@@ -645,18 +648,19 @@ export class TraceStore {
         const tail = record.tail;
         if (tail !== undefined) {
           // Already UTF-8 (an encoded batch): the id, then the bytes as they are.
-          if (used + tail.length + 48 > buf.length) {
+          const tailLength = record.tailEnd - record.tailStart;
+          if (used + tailLength + 48 > buf.length) {
             if (used > 0) {
               await this.writeAll(handle, buf, used);
               written += used;
               used = 0;
             }
-            if (tail.length + 48 > buf.length) buf = Buffer.allocUnsafe(tail.length + 48);
+            if (tailLength + 48 > buf.length) buf = Buffer.allocUnsafe(tailLength + 48);
           }
           const head = writeIdHead(idBytes, i * 16, buf, used);
-          buf.set(tail, used + head);
+          tail.copy(buf, used + head, record.tailStart, record.tailEnd);
           record.tail = undefined;
-          const length = head + tail.length;
+          const length = head + tailLength;
           lengths[i] = length;
           buf[used + length] = 0x0a;
           used += length + 1;
