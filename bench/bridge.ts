@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createRegistry, type ChatMessage } from '../packages/lm-registry/src/index.ts';
+import { createRegistry, type ChatMessage } from '@reer/lm-registry';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bridgeDir = join(root, 'mlx-bridge');

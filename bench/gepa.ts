@@ -3,7 +3,7 @@
  * data, budget and seeds), and the engine's own overhead per iteration, LM time excluded.
  * Flags: --seeds N (10), --budget N (200).
  */
-import { compareWithAxGepa, measureOverhead } from '../packages/gepa/test/ax-comparison.ts';
+import { compareWithAxGepa, measureOverhead } from './gepa-ax-comparison.ts';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

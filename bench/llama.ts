@@ -13,11 +13,10 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 // node-llama-cpp is a dependency of @reer/lm-registry only; the bench reaches it through that package.
-import { LlamaChat, type ChatHistoryItem, type Token } from '../packages/lm-registry/node_modules/node-llama-cpp/dist/index.js';
+import { LlamaChat, type ChatHistoryItem, type Token } from 'node-llama-cpp';
 import { silentLogger } from '@reer/core';
-import { createLlamaBackend, resolveModelCacheDir } from '@reer/lm-registry';
+import { createLlamaBackend, resolveModelCacheDir, type LlamaBackend } from '@reer/lm-registry';
 // The backend class (for its shared model) is not public: typed from its file.
-import type { LlamaBackend } from '../packages/lm-registry/src/backends/llama/index.ts';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

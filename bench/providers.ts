@@ -12,8 +12,7 @@
  * Flags: --calls N (300), --rpm N (600), --concurrency N (16), --latency MS (200), --overhead-calls N (500).
  */
 import { silentLogger } from '@reer/core';
-import { OpenAiCompatibleBackend } from '../packages/lm-registry/src/backends/openai-compatible.ts';
-import { createRegistry } from '@reer/lm-registry';
+import { createOpenAiCompatibleBackend, createRegistry } from '@reer/lm-registry';
 import { fakeProvidersConfig, startFakeOpenAIServer } from '@reer/lm-registry/testing';
 
 function flag(name: string, fallback: number): number {
@@ -77,7 +76,7 @@ async function overhead(): Promise<boolean> {
   const server = await startFakeOpenAIServer();
   const registry = createRegistry({ config: fakeProvidersConfig(server), env: {} });
   // The same backend the registry wraps, called directly: the difference is the registry's own cost.
-  const backend = new OpenAiCompatibleBackend('fake-model', { env: {}, logger: silentLogger, settings: { name: 'fake', kind: 'openai-compatible', base_url: server.url, auth_method: 'none', supported_models: ['*'] } });
+  const backend = createOpenAiCompatibleBackend('fake-model', { env: {}, logger: silentLogger, settings: { name: 'fake', kind: 'openai-compatible', base_url: server.url, auth_method: 'none', supported_models: ['*'] } });
   try {
     const lm = registry.resolve('dspy::fake/fake-model');
     const body = JSON.stringify({ model: 'fake-model', messages });

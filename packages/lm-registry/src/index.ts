@@ -1,5 +1,6 @@
 export { summarizeLogprobs, REER_LOGPROB_CLIP } from './score-summary.ts';
 export { createRegistry } from './registry.ts';
+export { createOpenAiCompatibleBackend } from './backends/openai-compatible.ts';
 export type { LmRegistry, RegistryOptions, ProviderInfo, HealthCheck } from './registry.ts';
 export { createAxService } from './ax-service.ts';
 export { parseLmUri, LM_SCHEMES } from './lm-uri.ts';
@@ -45,4 +46,4 @@ export {
   pullModel,
   findCachedDefaultModel,
 } from './backends/llama/index.ts';
-export type { LlamaSettings, CatalogEntry, ModelsConfig, CachedModel, PullProgress, PullResult } from './backends/llama/index.ts';
+export type { LlamaBackend, LlamaSettings, CatalogEntry, ModelsConfig, CachedModel, PullProgress, PullResult } from './backends/llama/index.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AxGEPA, type AxTypedExample } from '@ax-llm/ax';
-import { type GepaAdapter, createAxAdapter, createProgramAdapter, runGepa } from '../src/index.ts';
+import { type GepaAdapter, createAxAdapter, createProgramAdapter, runGepa } from '@reer/gepa';
 import {
   type PostTaskExample,
   SEED_INSTRUCTION,
@@ -14,7 +14,7 @@ import {
   postTaskExamples,
   studentAi,
   writePost,
-} from './simulated-post-task.ts';
+} from '@reer/gepa/testing';
 
 export interface ComparisonOptions {
   seeds: number;
