@@ -358,7 +358,23 @@ function featuresOf(text: string, tokens: TokenBuffer): TextFeatures {
     } else if (c >= 65 && c <= 90) {
       upper++;
       lettersForCase++;
-    } else if (c >= 97 && c <= 122) lettersForCase++;
+    } else if (c >= 97 && c <= 122) {
+      lettersForCase++;
+      // The rest of a run of lowercase letters only adds to these counts (this letter already
+      // settled any pending terminator and marked the line as text): skip it in one step.
+      let j = i + 1;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d < 97 || d > 122) break;
+        j++;
+      }
+      const run = j - i - 1;
+      ascii += run;
+      chars += run;
+      codePoints += run;
+      lettersForCase += run;
+      i = j - 1;
+    }
   }
   rememberUnitCounts(text, ascii, chars - ascii, dots, reserved);
   // Blank "lines" before the first and after the last break are not gaps between paragraphs.

@@ -209,3 +209,43 @@ describe('x reply mentions', () => {
     expect(platformLength(text, 'x')).toBe(expected);
   });
 });
+
+describe('exact counts agree with the libraries they replace', () => {
+  let seed = 29;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const build = (pieces: readonly string[], most: number) =>
+    Array.from({ length: 1 + Math.floor(rand() * most) }, () => pieces[Math.floor(rand() * pieces.length)]).join('');
+
+  it('x weighted length equals parseTweet with links, emoji, NFC and surrogates', () => {
+    // Links of every shape next to odd neighbours: URLs are found chunk by chunk between white space.
+    const pieces = [' ', '  ', '\n', '\t', '.', ',', ')', '(', '"', '-', '_', '/', '#', ':', '?', '!', 'a', 'Z', '9', 'https://', 'http://', 'www.', 'example', '.com', '.org', '.co', '.c', '.jp', '.рф', 'пример', 'path', '?q=1&b=2', '😀', 'é', 'e\u0301', '日本', '\u00a0', '\u3000', '。', ':8080', '..', 'bit.ly/x', 'a.b.c', 'foo@bar.com', '$AAPL', FAMILY, FLAG, THUMBS_TONE, KEYCAP, '❤️', '\ud83d', '\udc4d', '\u200d'];
+    // What precedes a domain decides how much of it is the link: white space or the text's start.
+    const fixed = ['see éexample.com now', 'x ébit.ly/x', 'x\néa.рф|', 'éexample.com x', 'a (https://a.co/b) and www.x.io.', 'end https://example.org/42'];
+    for (const s of fixed) expect(xWeightedLength(s), s).toBe(twitterText.parseTweet(s).weightedLength);
+    for (let i = 0; i < 3000; i++) {
+      const s = `x${build(pieces, 25)}`;
+      expect(xWeightedLength(s), JSON.stringify(s)).toBe(twitterText.parseTweet(s).weightedLength);
+    }
+  });
+
+  it('graphemeCount equals Intl.Segmenter around prepended marks, conjuncts, flags and joiners', () => {
+    const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const pieces = ['a', 'B', ' ', '\n', '.', '1', '#', 'é', '\u0301', '\u200d', '\u200c', '\ufe0f', '\u20e3', '\u0600', '\u06dd', '\u1100', '\u1161', '\u11a8', '가', '\u0915\u094d\u0937', '\u093f', '🇵', '🇹', '🏽', '👍', FAMILY, '日', '\ud83d'];
+    for (let i = 0; i < 3000; i++) {
+      const s = `${build(pieces, 30)}\u0301`;
+      expect(graphemeCount(s), JSON.stringify(s)).toBe([...segmenter.segment(s)].length);
+    }
+  });
+
+  it('utf8Length equals TextEncoder, lone surrogates included', () => {
+    const encoder = new TextEncoder();
+    const pieces = ['a', '\u007f', '\u0080', 'é', '\u07ff', '\u0800', '日', '\uffff', '😀', '\ud83d', '\udc4d', '\udc4d\ud83d'];
+    for (let i = 0; i < 2000; i++) {
+      const s = build(pieces, 20);
+      expect(utf8Length(s), JSON.stringify(s)).toBe(encoder.encode(s).length);
+    }
+  });
+});

@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
 import type { Platform } from '@reer/core';
 import twitterText from 'twitter-text';
+import { z } from 'zod';
 
 /** Options of `platformLength` and `checkPlatformRules`. */
 export interface PlatformLengthOptions {
@@ -12,7 +14,6 @@ export interface PlatformLengthOptions {
 }
 
 const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-const utf8 = new TextEncoder();
 
 /** Mastodon and X count every link as this many characters, whatever its real length. */
 export const SHORT_URL_LENGTH = 23;
@@ -85,15 +86,74 @@ export function graphemeCount(text: string): number {
   // when nothing could extend a cluster. Segmenting costs ~10 µs a post, so only when needed.
   if (isPrintableAscii(text)) return text.length - crlf;
   if (!CLUSTER_EXTENDER_RE.test(text)) return codePointCount(text) - crlf;
+  return crlf === 0 && !text.includes('\r') ? segmentedCount(text) : segmentCount(text);
+}
+
+function segmentCount(text: string): number {
   let n = 0;
   for (const _ of graphemeSegmenter.segment(text)) n++;
   return n;
 }
 
-/** Length in UTF-8 bytes. */
+/**
+ * Grapheme clusters of a text without CR, segmenting only its non-ASCII runs. Between two ASCII
+ * characters other than CR LF there is always a boundary (no rule joins them, and no rule that
+ * chains over several characters, emoji ZWJ sequences, flags or Indic conjuncts, passes through
+ * one), so each run is segmented with one ASCII neighbour on each side (what it may join, a
+ * prepended mark's base) and every other ASCII character is a cluster of its own. Segmenting
+ * costs per character, and posts are mostly ASCII.
+ */
+function segmentedCount(text: string): number {
+  const len = text.length;
+  let n = 0;
+  let counted = 0;
+  let i = 0;
+  while (i < len) {
+    if (text.charCodeAt(i) < 0x80) {
+      i++;
+      continue;
+    }
+    const from = i > counted ? i - 1 : i;
+    let j = i;
+    for (;;) {
+      while (j < len && text.charCodeAt(j) >= 0x80) j++;
+      // Runs one ASCII character apart would share it: segment them together.
+      if (j + 1 < len && text.charCodeAt(j + 1) >= 0x80) {
+        j++;
+        continue;
+      }
+      break;
+    }
+    const to = j < len ? j + 1 : len;
+    n += from - counted + segmentCount(text.slice(from, to));
+    counted = to;
+    i = to;
+  }
+  return n + len - counted;
+}
+
+/** Length in UTF-8 bytes (what `TextEncoder` writes: a lone surrogate becomes U+FFFD, 3 bytes). */
 export function utf8Length(text: string): number {
-  if (isPrintableAscii(text)) return text.length;
-  return utf8.encode(text).length;
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) {
+      bytes += 1;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        // Two code units, four bytes.
+        bytes += 2;
+        i++;
+        continue;
+      }
+    }
+    bytes += 2;
+  }
+  return bytes;
 }
 
 /** Unicode code points (what most "characters" limits count). */
@@ -120,7 +180,126 @@ export function xWeightedLength(text: string): number {
   // twitter-text only finds URLs around a dot and weighs printable ASCII at 1, so such text's
   // weighted length is its length. This path is exact and avoids a 10 µs parse per candidate.
   if (text.charCodeAt(0) !== 64 && !text.startsWith('.@') && isAsciiWithoutHost(text)) return text.length;
-  return twitterText.parseTweet(stripAttachmentLink(stripReplyMentions(text))).weightedLength;
+  return tweetWeightedLength(stripAttachmentLink(stripReplyMentions(text)));
+}
+
+// twitter-text's own configuration and emoji pattern, so the weighting below is parseTweet's.
+const TweetConfig = z.object({
+  scale: z.number(),
+  defaultWeight: z.number(),
+  transformedURLLength: z.number(),
+  emojiParsingEnabled: z.boolean(),
+  ranges: z.array(z.object({ start: z.number(), end: z.number(), weight: z.number() })),
+});
+const TWEET_CONFIG = TweetConfig.parse(z.object({ configs: z.object({ defaults: z.unknown() }) }).parse(twitterText).configs.defaults);
+/** parseTweet's weight of each UTF-16 code unit (`getCharacterWeight`: the first range holding it, else the default). */
+const TWEET_UNIT_WEIGHT = (() => {
+  const weights = new Float64Array(0x10000).fill(TWEET_CONFIG.defaultWeight);
+  // Filled last to first, so where ranges overlap the first one wins, as in getCharacterWeight.
+  for (let r = TWEET_CONFIG.ranges.length - 1; r >= 0; r--) {
+    const { start, end, weight } = TWEET_CONFIG.ranges[r]!;
+    if (end >= start && start <= 0xffff && end >= 0) weights.fill(weight, Math.max(0, start), Math.min(0xffff, end) + 1);
+  }
+  return weights;
+})();
+// The regular expression twemoji-parser's `parse` runs (twitter-text's own copy), without the
+// image URL that `parse` builds for every emoji.
+const TWEET_EMOJI_RE = z
+  .object({ default: z.instanceof(RegExp) })
+  .parse(createRequire(createRequire(import.meta.url).resolve('twitter-text'))('twemoji-parser/dist/lib/regex')).default;
+
+/**
+ * The URLs `twitterText.extractUrlsWithIndices` finds in `text` (start offsets and lengths of
+ * their `url`), found one white-space-separated chunk at a time, and only in chunks where a dot is
+ * followed by something: a URL never holds ASCII white space and needs a dot before its top-level
+ * domain. Each chunk is searched with the white space around it, as the regex sees it in the post. Its regex, tried at
+ * every position of a whole post, is what parseTweet spends most of its time on.
+ */
+function findTweetUrls(text: string, starts: number[], lengths: number[]): void {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let dot = false;
+    for (; j < n; j++) {
+      const d = text.charCodeAt(j);
+      if (d === 32 || (d >= 9 && d <= 13)) break;
+      if (d === 46 && j + 1 < n) {
+        const e = text.charCodeAt(j + 1);
+        if (!(e === 32 || (e >= 9 && e <= 13))) dot = true;
+      }
+    }
+    if (dot) {
+      // With the white space on either side: the regex reads the character before a URL.
+      const from = i > 0 ? i - 1 : 0;
+      for (const url of twitterText.extractUrlsWithIndices(text.slice(from, j < n ? j + 1 : n))) {
+        starts.push(from + url.indices[0]);
+        lengths.push(url.url.length);
+      }
+    }
+    i = j;
+  }
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/**
+ * `twitterText.parseTweet(text).weightedLength`, computed as parseTweet does (NFC, URL entities
+ * from `extractUrlsWithIndices`, twemoji entities, per code unit weights) without the per
+ * character validity checks and entity objects parseTweet builds, which cost most of its time.
+ * ASCII text is its own NFC form and holds no emoji.
+ */
+function tweetWeightedLength(text: string): number {
+  const ascii = isAscii(text);
+  const normalized = ascii ? text : text.normalize();
+  const urlStarts: number[] = [];
+  const urlLengths: number[] = [];
+  findTweetUrls(normalized, urlStarts, urlLengths);
+  let nextUrl = 0;
+  const emojiStarts: number[] = [];
+  const emojiLengths: number[] = [];
+  if (!ascii && TWEET_CONFIG.emojiParsingEnabled) {
+    TWEET_EMOJI_RE.lastIndex = 0;
+    for (let m = TWEET_EMOJI_RE.exec(normalized); m !== null; m = TWEET_EMOJI_RE.exec(normalized)) {
+      emojiStarts.push(m.index);
+      emojiLengths.push(m[0].length);
+    }
+  }
+  let nextEmoji = 0;
+  const { scale, defaultWeight, transformedURLLength } = TWEET_CONFIG;
+  const n = normalized.length;
+  let weighted = 0;
+  for (let i = 0; i < n; i++) {
+    // Entities are in text order; parseTweet looks them up by start index.
+    while (nextUrl < urlStarts.length && urlStarts[nextUrl]! < i) nextUrl++;
+    if (nextUrl < urlStarts.length && urlStarts[nextUrl] === i) {
+      weighted += transformedURLLength * scale;
+      i += urlLengths[nextUrl]! - 1;
+      continue;
+    }
+    while (nextEmoji < emojiStarts.length && emojiStarts[nextEmoji]! < i) nextEmoji++;
+    if (nextEmoji < emojiStarts.length && emojiStarts[nextEmoji] === i) {
+      weighted += defaultWeight;
+      i += emojiLengths[nextEmoji]! - 1;
+      continue;
+    }
+    // A surrogate pair weighs as its low surrogate (parseTweet moves to it before weighing).
+    const c = normalized.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i < n - 1) {
+      const d = normalized.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    weighted += TWEET_UNIT_WEIGHT[normalized.charCodeAt(i)]!;
+  }
+  return weighted / scale;
 }
 
 // The @mentions that open a reply are metadata on X (outside the display range) and do not count;
