@@ -14,6 +14,14 @@ describe('parseCount', () => {
     expect(parseCount(raw, 'likes')).toBe(expected);
   });
 
+  it('reads plain numbers exactly as Number() does, whatever their form', () => {
+    for (const raw of ['0', '7', '007', '12.0', '12.00', '12.', '12.5', '12.05', '0.0', '1e3', '123456789012345', '1234567890123456', '12345678901234.0', '9.0x']) {
+      const expected = Number(raw);
+      if (Number.isFinite(expected)) expect(parseCount(raw, 'likes'), raw).toBe(expected);
+      else expect(() => parseCount(raw, 'likes'), raw).toThrow(CellError);
+    }
+  });
+
   it.each(['', '-', 'N/A', undefined, null, '  '])('%j is missing, not zero', (raw) => {
     expect(parseCount(raw, 'likes')).toBeUndefined();
   });
@@ -73,6 +81,9 @@ describe('decodeEntities', () => {
     ['&quot;hi&quot; &#39;x&#39; &#x1F600;', '"hi" \'x\' 😀'],
     ['no entities', 'no entities'],
     ['&unknown; stays', '&unknown; stays'],
+    ['only &amp; and &amp;amp; and &AMP;', 'only & and &amp; and &'],
+    ['&amp;lt; is not decoded twice', '&lt; is not decoded twice'],
+    ['tail &', 'tail &'],
   ])('%j → %j', (raw, expected) => expect(decodeEntities(raw)).toBe(expected));
 });
 

@@ -34,6 +34,8 @@ export function parseCount(raw: string | number | undefined | null, column: stri
   const c = raw.charCodeAt(0);
   if (c >= 48 && c <= 57) {
     // Hot path: plain numbers such as `2633.0` (a million rows of 15 counts in the benchmark).
+    const whole = wholeNumber(raw);
+    if (whole >= 0) return whole;
     const n = +raw;
     if (n >= 0 && n < Number.POSITIVE_INFINITY) return n;
   }
@@ -42,6 +44,26 @@ export function parseCount(raw: string | number | undefined | null, column: stri
   if (THOUSANDS.test(t)) t = t.replace(/[,\u00a0\u202f' ]/g, '');
   const n = Number(t);
   if (!Number.isFinite(n) || n < 0) throw new CellError(`${column}: "${raw}" is not a count`);
+  return n;
+}
+
+/**
+ * `2633` or `2633.0` (digits, then optionally a point and zeros) read digit by digit, or -1 for
+ * anything else. Exports write counts as floats, and `+"2633.0"` takes V8's slow path.
+ */
+function wholeNumber(raw: string): number {
+  const length = raw.length;
+  if (length > 15) return -1;
+  let n = 0;
+  let i = 0;
+  for (; i < length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    n = n * 10 + (c - 48);
+  }
+  if (i === length) return i > 0 ? n : -1;
+  if (raw.charCodeAt(i) !== 46 || i === 0 || i + 1 === length) return -1;
+  for (let j = i + 1; j < length; j++) if (raw.charCodeAt(j) !== 48) return -1;
   return n;
 }
 
@@ -181,7 +203,11 @@ const ENTITY = /&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos|nbsp);/gi;
 
 /** X exports and archives keep `&amp;`, `&lt;`, `&gt;` and numeric entities from the API. */
 export function decodeEntities(text: string): string {
-  if (!text.includes('&')) return text;
+  let at = text.indexOf('&');
+  if (at < 0) return text;
+  // Most posts that have one have only `&amp;`: one pass without the regex and its callback.
+  while (at >= 0 && text.startsWith('&amp;', at)) at = text.indexOf('&', at + 5);
+  if (at < 0) return text.replaceAll('&amp;', '&');
   return text.replace(ENTITY, (whole, body: string) => {
     if (body[0] === '#') {
       const code = body[1] === 'x' || body[1] === 'X' ? Number.parseInt(body.slice(2), 16) : Number.parseInt(body.slice(1), 10);

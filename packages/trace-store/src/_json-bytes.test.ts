@@ -30,6 +30,11 @@ describe('JsonByteWriter', () => {
     ['nested objects with integer-like keys', { z: { 2: 'b', 1: 'a', k: [{}, []] }, a: 'x' }],
     ['a Date (toJSON)', { at: new Date(Date.UTC(2024, 0, 31)) }],
     ['keys that need escaping', { 'q"uote': 1, 'new\nline': 2, 'é': 3 }],
+    ['long strings repeated among others (copied from where they were first written)', (() => {
+      const file = '/data/exports/tweet_activity_metrics_someone_20240101_20240201_en.csv';
+      const texts = ['first line\nsecond "line"', 'naïve 👩‍💻 日本語 text that is long enough', file];
+      return Array.from({ length: 12 }, (_, i) => ({ file, text: texts[i % 3], n: i, other: `${file}#${i % 5}` }));
+    })()],
     ['an object with a null prototype', Object.assign(Object.create(null) as object, { a: 1 })],
   ])('writes %s exactly as JSON.stringify', (_name, value) => {
     expect(written(value)).toBe(expected(value));

@@ -27,6 +27,8 @@ const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 /** Characters `JSON.stringify` escapes (lone surrogates aside). */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes
 const ESCAPED = /["\\\x00-\x1f]/;
+/** Long strings remembered for `string`'s copy of a repeated value. */
+const RECENT = 4;
 /** Below this length a JS loop beats a call into C++. */
 const SHORT = 24;
 
@@ -35,6 +37,10 @@ export class JsonByteWriter {
   used = 0;
   /** The same memory as `bytes`, for Node's native string writers. */
   #buffer: Buffer;
+  /** The last few long strings written, and where their literals lie in `bytes`. */
+  readonly #recent: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
+  readonly #recentAt = new Uint32Array(RECENT * 2);
+  #recentNext = 0;
 
   constructor(initialSize: number) {
     // Own memory (not Node's shared pool) so the result can be transferred to another thread.
@@ -61,6 +67,13 @@ export class JsonByteWriter {
     this.used = u;
   }
 
+  /** Bytes already encoded. */
+  copy(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.bytes.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
   /** `raw(text.slice(from))` without the slice. */
   rawFrom(text: string, from: number): void {
     const n = text.length;
@@ -78,8 +91,31 @@ export class JsonByteWriter {
       this.#stringByHand(s);
       return;
     }
-    // Native writers for long strings: plain ASCII as latin1, text with nothing to escape as
-    // UTF-8, anything else through JSON.stringify's own escaping.
+    // Records repeat some long values (the file of every row of an import): copy one of the last
+    // few from where it was written.
+    const recent = this.#recent;
+    for (let k = 0; k < RECENT; k++) {
+      if (recent[k] === s) {
+        const from = this.#recentAt[2 * k]!;
+        const to = this.#recentAt[2 * k + 1]!;
+        this.reserve(to - from);
+        this.bytes.copyWithin(this.used, from, to);
+        this.used += to - from;
+        return;
+      }
+    }
+    const start = this.used;
+    this.#stringNative(s);
+    const slot = this.#recentNext;
+    this.#recentNext = (slot + 1) % RECENT;
+    recent[slot] = s;
+    this.#recentAt[2 * slot] = start;
+    this.#recentAt[2 * slot + 1] = this.used;
+  }
+
+  /** Native writers for long strings: plain ASCII as latin1, text with nothing to escape as UTF-8, anything else through JSON.stringify's own escaping. */
+  #stringNative(s: string): void {
+    const n = s.length;
     this.reserve(n * 3 + 2);
     const plain = PLAIN_ASCII.test(s);
     if (plain || (!ESCAPED.test(s) && (s as string & { isWellFormed(): boolean }).isWellFormed())) {

@@ -248,15 +248,24 @@ export function encodeRecords(collection: string, records: readonly NewRecord[])
   let keys = '';
   let ids: (string | null)[] | undefined;
   const out = new JsonByteWriter(Math.max(4096, count * 768));
+  // `,"timestamp":…,"type":…,"source":…,"data":` is usually the same for a whole batch: built once.
+  let head = new Uint8Array(0);
+  let headOf: [string, string, string] = ['', '', ''];
   for (let i = 0; i < count; i++) {
     const p = validateRecord(collection, i, records[i] as NewRecord, now);
-    out.raw(',"timestamp":"');
-    out.raw(p.timestamp);
-    out.raw('","type":"');
-    out.raw(p.type);
-    out.raw('","source":');
-    out.string(p.source);
-    out.raw(',"data":');
+    if (i === 0 || p.timestamp !== headOf[0] || p.type !== headOf[1] || p.source !== headOf[2]) {
+      const scratch = new JsonByteWriter(64 + p.source.length * 6);
+      scratch.raw(',"timestamp":"');
+      scratch.raw(p.timestamp);
+      scratch.raw('","type":"');
+      scratch.raw(p.type);
+      scratch.raw('","source":');
+      scratch.string(p.source);
+      scratch.raw(',"data":');
+      head = scratch.bytes.slice(0, scratch.used);
+      headOf = [p.timestamp, p.type, p.source];
+    }
+    out.copy(head);
     bounds[i * 3 + 1] = out.used;
     // Validated posts have schema-order keys and nothing else: written field by field, as JSON.stringify would.
     if (p.type === 'post') writePost(out, p.data as PostData);
