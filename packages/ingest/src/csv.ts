@@ -112,7 +112,8 @@ export class CsvParser {
             j = q + 1;
             break;
           }
-          for (let k = s.indexOf('\n', i); k >= 0 && k < j; k = s.indexOf('\n', k + 1)) newlines++;
+          // A loop over the field itself: `indexOf('\n')` would run on to the end of the record.
+          for (let k = i + 1; k < j; k++) if (s.charCodeAt(k) === LF) newlines++;
           while (j < n) {
             const d = s.charCodeAt(j);
             if (d === delim || d === LF || d === CR) break;
