@@ -48,9 +48,14 @@ const SOFT_HASHTAG_LIMIT: Partial<Record<Platform, number>> = { x: 3, threads: 3
 /** Hashtags as platforms link them: `#` after a non-word character, then word characters with a letter. */
 export function countHashtags(text: string): number {
   let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 35 && c !== 0xff03) continue;
+  // Jump from one # (or fullwidth ＃) to the next: a post has few, and indexOf is much faster than a loop.
+  let hash = text.indexOf('#');
+  let wide = text.indexOf('＃');
+  for (let i = 0; ; i++) {
+    if (hash !== -1 && hash < i) hash = text.indexOf('#', i);
+    if (wide !== -1 && wide < i) wide = text.indexOf('＃', i);
+    if (hash === -1 && wide === -1) break;
+    i = hash === -1 ? wide : wide === -1 ? hash : Math.min(hash, wide);
     if (i > 0) {
       const p = text.charCodeAt(i - 1);
       if (p === 38 || p === 47 || isWordChar(p, text[i - 1] ?? '')) continue;

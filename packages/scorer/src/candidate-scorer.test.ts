@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { configSection, isReerError, loadConfig } from '@reer/core';
 import { extractFeatures, platformLength } from '@reer/heuristics';
-import { syntheticHistory } from '../test/synthetic.ts';
-import { CandidateScorer } from './candidate-scorer.ts';
+import { seededRandom, syntheticHistory } from '../test/synthetic.ts';
+import { CandidateScorer, fixed2 } from './candidate-scorer.ts';
 import { DEFAULT_PLATFORM_WEIGHTS, DEFAULT_WEIGHTS, HEURISTIC_SIGNALS, ScorerConfigSchema, parseScorerConfig, sweetSpotFor, weightsFor } from './config.ts';
 import { heuristicSignals, lengthFit } from './heuristic-layer.ts';
 import { fitEngagementModel } from './model.ts';
@@ -122,5 +122,14 @@ describe('config validation', () => {
     const config = configSection(loadConfig(), 'scorer', ScorerConfigSchema);
     expect(config.model.min_posts).toBeGreaterThanOrEqual(10);
     expect(weightsFor(config, 'x').reply).toBeLessThan(0);
+  });
+});
+
+describe('fixed2', () => {
+  it('formats as toFixed(2) does, halves and large values included', () => {
+    const rand = seededRandom(17);
+    const values = [0, -0, 0.005, 0.015, 1.005, 2.675, 0.125, 999_999.995, 1e6, 1e7, Number.NaN, Number.POSITIVE_INFINITY, 5e-324];
+    for (let i = 0; i < 20_000; i++) values.push(rand() * 2, rand() * 1e6, (Math.floor(rand() * 1e5) + 0.5) / 100);
+    for (const x of values) expect(fixed2(x), String(x)).toBe(x.toFixed(2));
   });
 });
