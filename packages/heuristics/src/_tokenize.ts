@@ -303,6 +303,15 @@ export function scanTokens(text: string, out: TokenBuffer): void {
   }
 }
 
+/** ASCII units that continue a word (letters, digits, `_`, `-`), lowercased; 0 for the rest. */
+const WORD_UNIT_LOWER = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    if (isAsciiAlpha(c) || isDigit(c) || c === 95 || c === 45) table[c] = c >= 65 && c <= 90 ? c + 32 : c;
+  }
+  return table;
+})();
+
 function scanWord(text: string, start: number, out: TokenBuffer): number {
   const n = text.length;
   let j = start;
@@ -311,11 +320,15 @@ function scanWord(text: string, start: number, out: TokenBuffer): number {
   let h1 = H1_SEED;
   let h2 = H2_SEED;
   while (j < n) {
-    let d = text.charCodeAt(j);
+    const d = text.charCodeAt(j);
     if (d < 128) {
-      if (isAsciiAlpha(d) || isDigit(d) || d === 95 || d === 45 || (d === 39 && isAsciiAlpha(text.charCodeAt(j + 1)))) {
+      const lower = WORD_UNIT_LOWER[d]!;
+      if (lower !== 0) {
         j++;
-        if (d >= 65 && d <= 90) d += 32;
+        h1 = stepH1(h1, lower);
+        h2 = stepH2(h2, lower);
+      } else if (d === 39 && isAsciiAlpha(text.charCodeAt(j + 1))) {
+        j++;
         h1 = stepH1(h1, d);
         h2 = stepH2(h2, d);
       } else break;
