@@ -138,8 +138,11 @@ function threadMarked(text: string, nonAscii: boolean, slashes: boolean): boolea
 }
 
 const QUESTION_START_RE = /^(?:how|why|what|who|when|where|which|do|does|did|is|are|can|could|should|would|will|have|has|ever)\b/i;
-const LIST_PROMISE_RE =
-  /^\W*(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a few)\s+(?:\w+\s+)?(?:ways|things|tips|reasons|lessons|steps|mistakes|ideas|tools|rules|habits|questions|books|examples|tricks|signs|facts|myths)\b|^\W*here(?:'s|’s| is| are)\b|🧵|\ba thread\b/i;
+// A list promise opens the line, or the line holds 🧵 or "a thread" (three tests: one regex
+// with unanchored alternatives retries the anchored ones at every position).
+const LIST_PROMISE_START_RE =
+  /^\W*(?:\d+|two|three|four|five|six|seven|eight|nine|ten|a few)\s+(?:\w+\s+)?(?:ways|things|tips|reasons|lessons|steps|mistakes|ideas|tools|rules|habits|questions|books|examples|tricks|signs|facts|myths)\b|^\W*here(?:'s|’s| is| are)\b/i;
+const A_THREAD_RE = /\ba thread\b/i;
 const BOLD_CLAIM_RE =
   /\b(?:never|always|nobody|everyone|everybody|stop|the (?:best|worst|only|biggest|real)|most people|unpopular opinion|hot take|truth is|myth|secret|nobody talks about|is dead|game[- ]changer)\b/i;
 const YOU_RE = /\b(?:you|your|you're|you’re|yourself)\b/i;
@@ -149,7 +152,7 @@ function classifyHook(firstLine: string): HookType {
   // Only the opening matters; capping it keeps long first lines cheap.
   const line = firstLine.length > 200 ? firstLine.slice(0, 200) : firstLine;
   if (line.length === 0) return 'none';
-  if (LIST_PROMISE_RE.test(line)) return 'list_promise';
+  if (LIST_PROMISE_START_RE.test(line) || line.includes('🧵') || A_THREAD_RE.test(line)) return 'list_promise';
   let end = line.length;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
