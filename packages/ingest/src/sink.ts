@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PostDataSchema, ReerError, formatZodIssues, isReerError, postKey, type ErrorCode } from '@reer/core';
 import { TraceStore, contentHash, encodeRecords, type EncodedBatch, type NewRecord, type StoreOptions, type UpsertOutcome } from '@reer/trace-store';
@@ -294,9 +295,9 @@ class WorkerSink implements PostSink {
  * then imports the worker module.
  */
 function workerBootstrap(): string {
-  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const entry = JSON.stringify(new URL('./sink-worker.ts', import.meta.url).href);
-  return `import(${api}).then((tsx) => { tsx.register(); return import(${entry}); });`;
+  const api = JSON.stringify(fileURLToPath(import.meta.resolve('tsx/cjs/api')));
+  const entry = JSON.stringify(fileURLToPath(new URL('./sink-worker.ts', import.meta.url)));
+  return `require(${api}).register(); require(${entry});`;
 }
 
 export async function createPostSink(options: SinkOptions): Promise<PostSink> {
