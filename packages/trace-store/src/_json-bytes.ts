@@ -74,6 +74,28 @@ export class JsonByteWriter {
     this.used += bytes.length;
   }
 
+  /** `bytes` from index `from`: constant pieces of JSON prepared once (faster than `raw` on their text). */
+  fragment(bytes: Uint8Array, from: number): void {
+    const n = bytes.length;
+    this.reserve(n);
+    const b = this.bytes;
+    let u = this.used;
+    for (let i = from; i < n; i++) b[u++] = bytes[i]!;
+    this.used = u;
+  }
+
+  /** `"text"` for text known to be printable ASCII without `"` or `\\`. */
+  quotedAscii(text: string): void {
+    const n = text.length;
+    this.reserve(n + 2);
+    const b = this.bytes;
+    let u = this.used;
+    b[u++] = 34;
+    for (let i = 0; i < n; i++) b[u++] = text.charCodeAt(i);
+    b[u++] = 34;
+    this.used = u;
+  }
+
   /** `raw(text.slice(from))` without the slice. */
   rawFrom(text: string, from: number): void {
     const n = text.length;

@@ -290,81 +290,111 @@ export function encodeRecords(collection: string, records: readonly NewRecord[])
   return { count, bytes: out.bytes.subarray(0, out.used), bounds, types, keys, keyBounds, ids };
 }
 
+// The constant parts of a post's JSON, as bytes: `writePost` copies them.
+const JSON_OPEN_PLATFORM = Buffer.from('{"platform":', 'latin1');
+const JSON_POST_ID = Buffer.from(',"post_id":', 'latin1');
+const JSON_AUTHOR = Buffer.from(',"author":', 'latin1');
+const JSON_TEXT = Buffer.from(',"text":', 'latin1');
+const JSON_CREATED_AT = Buffer.from(',"created_at":', 'latin1');
+const JSON_URL = Buffer.from(',"url":', 'latin1');
+const JSON_LANG = Buffer.from(',"lang":', 'latin1');
+const JSON_METRICS = Buffer.from(',"metrics":{', 'latin1');
+const JSON_CLOSE_METRICS_AND_POST = Buffer.from('}}', 'latin1');
+const JSON_IS_REPLY_TRUE = Buffer.from(',"is_reply":true', 'latin1');
+const JSON_IS_REPLY_FALSE = Buffer.from(',"is_reply":false', 'latin1');
+const JSON_IS_REPOST_TRUE = Buffer.from(',"is_repost":true', 'latin1');
+const JSON_IS_REPOST_FALSE = Buffer.from(',"is_repost":false', 'latin1');
+const JSON_HAS_MEDIA_TRUE = Buffer.from(',"has_media":true', 'latin1');
+const JSON_HAS_MEDIA_FALSE = Buffer.from(',"has_media":false', 'latin1');
+const JSON_IMPRESSIONS = Buffer.from(',"impressions":', 'latin1');
+const JSON_LIKES = Buffer.from(',"likes":', 'latin1');
+const JSON_REPOSTS = Buffer.from(',"reposts":', 'latin1');
+const JSON_REPLIES = Buffer.from(',"replies":', 'latin1');
+const JSON_QUOTES = Buffer.from(',"quotes":', 'latin1');
+const JSON_BOOKMARKS = Buffer.from(',"bookmarks":', 'latin1');
+const JSON_SHARES = Buffer.from(',"shares":', 'latin1');
+const JSON_CLICKS = Buffer.from(',"clicks":', 'latin1');
+const JSON_PROFILE_VISITS = Buffer.from(',"profile_visits":', 'latin1');
+const JSON_FOLLOWS = Buffer.from(',"follows":', 'latin1');
+const JSON_ENGAGEMENTS = Buffer.from(',"engagements":', 'latin1');
+const JSON_ENGAGEMENT_RATE = Buffer.from(',"engagement_rate":', 'latin1');
+
 function writePost(out: JsonByteWriter, d: PostData): void {
-  out.raw('{"platform":');
-  out.string(d.platform);
-  out.raw(',"post_id":');
+  out.fragment(JSON_OPEN_PLATFORM, 0);
+  // The platform is one of ours and the time matched CREATED_AT: neither has anything to escape.
+  out.quotedAscii(d.platform);
+  out.fragment(JSON_POST_ID, 0);
   out.string(d.post_id);
-  out.raw(',"author":');
+  out.fragment(JSON_AUTHOR, 0);
   out.string(d.author);
-  out.raw(',"text":');
+  out.fragment(JSON_TEXT, 0);
   out.string(d.text);
-  out.raw(',"created_at":');
-  out.string(d.created_at);
+  out.fragment(JSON_CREATED_AT, 0);
+  out.quotedAscii(d.created_at);
   if (d.url !== undefined) {
-    out.raw(',"url":');
+    out.fragment(JSON_URL, 0);
     out.string(d.url);
   }
   if (d.lang !== undefined) {
-    out.raw(',"lang":');
+    out.fragment(JSON_LANG, 0);
     out.string(d.lang);
   }
-  out.raw(d.is_reply ? ',"is_reply":true' : ',"is_reply":false');
-  out.raw(d.is_repost ? ',"is_repost":true' : ',"is_repost":false');
-  if (d.has_media !== undefined) out.raw(d.has_media ? ',"has_media":true' : ',"has_media":false');
-  out.raw(',"metrics":{');
+  out.fragment(d.is_reply ? JSON_IS_REPLY_TRUE : JSON_IS_REPLY_FALSE, 0);
+  out.fragment(d.is_repost ? JSON_IS_REPOST_TRUE : JSON_IS_REPOST_FALSE, 0);
+  if (d.has_media !== undefined) out.fragment(d.has_media ? JSON_HAS_MEDIA_TRUE : JSON_HAS_MEDIA_FALSE, 0);
+  out.fragment(JSON_METRICS, 0);
   const m = d.metrics;
   // Named reads, one per metric (a loop over names would be a slow keyed read per metric).
   let n = 0;
   if (m.impressions !== undefined) {
-    out.rawFrom(',"impressions":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_IMPRESSIONS, n++ === 0 ? 1 : 0);
     out.number(m.impressions);
   }
   if (m.likes !== undefined) {
-    out.rawFrom(',"likes":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_LIKES, n++ === 0 ? 1 : 0);
     out.number(m.likes);
   }
   if (m.reposts !== undefined) {
-    out.rawFrom(',"reposts":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_REPOSTS, n++ === 0 ? 1 : 0);
     out.number(m.reposts);
   }
   if (m.replies !== undefined) {
-    out.rawFrom(',"replies":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_REPLIES, n++ === 0 ? 1 : 0);
     out.number(m.replies);
   }
   if (m.quotes !== undefined) {
-    out.rawFrom(',"quotes":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_QUOTES, n++ === 0 ? 1 : 0);
     out.number(m.quotes);
   }
   if (m.bookmarks !== undefined) {
-    out.rawFrom(',"bookmarks":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_BOOKMARKS, n++ === 0 ? 1 : 0);
     out.number(m.bookmarks);
   }
   if (m.shares !== undefined) {
-    out.rawFrom(',"shares":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_SHARES, n++ === 0 ? 1 : 0);
     out.number(m.shares);
   }
   if (m.clicks !== undefined) {
-    out.rawFrom(',"clicks":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_CLICKS, n++ === 0 ? 1 : 0);
     out.number(m.clicks);
   }
   if (m.profile_visits !== undefined) {
-    out.rawFrom(',"profile_visits":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_PROFILE_VISITS, n++ === 0 ? 1 : 0);
     out.number(m.profile_visits);
   }
   if (m.follows !== undefined) {
-    out.rawFrom(',"follows":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_FOLLOWS, n++ === 0 ? 1 : 0);
     out.number(m.follows);
   }
   if (m.engagements !== undefined) {
-    out.rawFrom(',"engagements":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_ENGAGEMENTS, n++ === 0 ? 1 : 0);
     out.number(m.engagements);
   }
   if (m.engagement_rate !== undefined) {
-    out.rawFrom(',"engagement_rate":', n++ === 0 ? 1 : 0);
+    out.fragment(JSON_ENGAGEMENT_RATE, n++ === 0 ? 1 : 0);
     out.number(m.engagement_rate);
   }
-  out.raw('}}');
+  out.fragment(JSON_CLOSE_METRICS_AND_POST, 0);
 }
 
 /** 52 bits of the SHA-1 of UTF-8 bytes: equal to `hashString` of the string they encode. */
