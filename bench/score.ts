@@ -3,10 +3,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// The root has no workspace dependencies: benches import package entry points by path.
-import type { Platform } from '../packages/core/src/index.ts';
-import { CandidateScorer, fitEngagementModel, loadEngagementModel, saveEngagementModel } from '../packages/scorer/src/index.ts';
-import { seededRandom, syntheticHistory } from '../packages/scorer/test/synthetic.ts';
+import { type Platform, seededRandom } from '@reer/core';
+import { CandidateScorer, fitEngagementModel, loadEngagementModel, saveEngagementModel } from '@reer/scorer';
+import { syntheticHistory } from '@reer/scorer/testing';
 
 const CANDIDATES = Number(process.env.BENCH_CANDIDATES ?? 100_000);
 const FIT_POSTS = Number(process.env.BENCH_FIT_POSTS ?? 10_000);
