@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PostDataSchema, ReerError, formatZodIssues, isReerError, postKey, type ErrorCode } from '@reer/core';
@@ -292,10 +293,12 @@ class WorkerSink implements PostSink {
 /**
  * Workers do not inherit the parent's TypeScript loader on Node 20 (loader flags in a worker's
  * execArgv are ignored), so the worker starts from a tiny script that registers tsx itself and
- * then imports the worker module.
+ * then loads the worker module. It uses tsx's in-thread require hook: the ESM loader runs its hooks
+ * in one more thread (another V8 isolate, ~15 MB and some CPU per import), and nothing the worker
+ * loads needs ESM (checked with `--no-experimental-require-module`).
  */
 function workerBootstrap(): string {
-  const api = JSON.stringify(fileURLToPath(import.meta.resolve('tsx/cjs/api')));
+  const api = JSON.stringify(createRequire(import.meta.url).resolve('tsx/cjs/api'));
   const entry = JSON.stringify(fileURLToPath(new URL('./sink-worker.ts', import.meta.url)));
   return `require(${api}).register(); require(${entry});`;
 }
