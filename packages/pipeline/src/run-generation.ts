@@ -4,7 +4,7 @@ import { DATA_LAYOUT, type Logger, type Platform, type PostData, type StrategyDa
 import { PLATFORM_LIMITS, checkPlatformRules, platformLength } from '@reer/heuristics';
 import { CandidateScorer, engagementOf, loadOrFitEngagementModel, parseScorerConfig } from '@reer/scorer';
 import { TraceStore, type StoredRecord } from '@reer/trace-store';
-import { BUILTIN_STRATEGIES, type GenerationStrategy, strategyFromRecord } from './builtin-strategies.ts';
+import { BUILTIN_STRATEGIES, strategyFromRecord } from './builtin-strategies.ts';
 import { generateCandidates, type GenerateCandidatesResult, type GeneratedCandidate, type GeneratorLm, type RuleVerdict } from './generate.ts';
 import { GenerationProgram } from './program.ts';
 import { loadTunedPipeline } from './tuned-pipeline.ts';

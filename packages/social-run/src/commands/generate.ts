@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { PLATFORMS, ReerError, configSection, type Platform } from '@reer/core';
+import { PLATFORMS, ReerError, type Platform } from '@reer/core';
 import { createContext, createProgress, printJson, printLine, withExamples, withJson } from '@reer/cli-kit';
 import type { GeneratorLm, RunGenerationResult } from '@reer/pipeline';
 import { resolveGeneratorLms } from '../lm-choice.ts';
