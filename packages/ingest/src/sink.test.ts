@@ -78,4 +78,18 @@ describe('the worker sink (store in a worker thread)', () => {
       await worker.close();
     }
   });
+
+  it('writes every batch still queued when it is closed, and they are durable after', async () => {
+    const sink = await createPostSink({ dataDir: join(dir, 'c'), dryRun: false, worker: true });
+    // Fewer batches than the worker groups, and no await between them and close.
+    const writes = [sink.write([post('1', 1)]), sink.write([post('2', 1)])];
+    await sink.close();
+    expect((await Promise.all(writes)).map((r) => r.counts.new)).toEqual([1, 1]);
+    const store = await StoreSink.open({ dataDir: join(dir, 'c'), dryRun: false });
+    try {
+      expect((await store.write([post('1', 1), post('2', 1)])).counts).toEqual({ new: 0, updated: 0, unchanged: 2 });
+    } finally {
+      await store.close();
+    }
+  });
 });
