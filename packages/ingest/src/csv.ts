@@ -92,96 +92,34 @@ export class CsvParser {
       for (;;) {
         let c = s.charCodeAt(i);
         const keep = columns === undefined || columns[f] === 1;
-        if (c === QUOTE && !keep) {
-          // A field nobody reads: find its end (counting the newlines inside) without copying it.
-          let j = i + 1;
-          for (;;) {
-            const q = s.indexOf('"', j);
-            if (q < 0 || (q + 1 >= n && !final)) {
-              if (!final) {
-                i = recordStart;
-                break outer;
-              }
-              j = n;
-              break;
-            }
-            if (s.charCodeAt(q + 1) === QUOTE) {
-              j = q + 2;
-              continue;
-            }
-            j = q + 1;
-            break;
-          }
-          // A loop over the field itself: `indexOf('\n')` would run on to the end of the record.
-          for (let k = i + 1; k < j; k++) if (s.charCodeAt(k) === LF) newlines++;
-          while (j < n) {
-            const d = s.charCodeAt(j);
-            if (d === delim || d === LF || d === CR) break;
-            j++;
-          }
-          if (j >= n && !final) {
+        if (c === QUOTE) {
+          const close = closingQuote(s, i + 1, n, final);
+          if (close < 0) {
             i = recordStart;
             break outer;
           }
-          fields[f++] = '';
-          i = j;
-          c = s.charCodeAt(i);
-        } else if (c === QUOTE) {
-          let from = i + 1;
-          let j = from;
-          let value = '';
-          for (;;) {
-            const q = s.indexOf('"', j);
-            if (q < 0) {
-              if (!final) {
-                i = recordStart;
-                break outer;
-              }
-              // An unterminated quote at the end of the file: keep the text rather than lose it.
-              value += s.slice(from);
-              i = n;
-              break;
-            }
-            if (q + 1 >= n && !final) {
-              i = recordStart;
-              break outer;
-            }
-            if (s.charCodeAt(q + 1) === QUOTE) {
-              value += s.slice(from, q + 1);
-              j = q + 2;
-              from = j;
-              continue;
-            }
-            value += s.slice(from, q);
-            i = q + 1;
-            break;
-          }
-          for (let k = value.indexOf('\n'); k >= 0; k = value.indexOf('\n', k + 1)) newlines++;
+          const end = close < n ? close + 1 : n;
           // Stray characters between a closing quote and the delimiter belong to the field.
+          const after = endOfUnquoted(s, end, n, delim);
+          if (after >= n && !final) {
+            i = recordStart;
+            break outer;
+          }
+          if (keep) {
+            const inner = s.slice(i + 1, close);
+            for (let k = inner.indexOf('\n'); k >= 0; k = inner.indexOf('\n', k + 1)) newlines++;
+            const value = quoteEscaped ? inner.replaceAll('""', '"') : inner;
+            fields[f++] = after > end ? value + s.slice(end, after) : value;
+          } else {
+            // A field nobody reads: count its newlines without copying it (`indexOf` would run on
+            // to the end of the record).
+            for (let k = i + 1; k < close; k++) if (s.charCodeAt(k) === LF) newlines++;
+            fields[f++] = '';
+          }
+          i = after;
           c = s.charCodeAt(i);
-          if (i < n && c !== delim && c !== LF && c !== CR) {
-            let j2 = i;
-            while (j2 < n) {
-              const d = s.charCodeAt(j2);
-              if (d === delim || d === LF || d === CR) break;
-              j2++;
-            }
-            if (j2 >= n && !final) {
-              i = recordStart;
-              break outer;
-            }
-            value += s.slice(i, j2);
-            i = j2;
-            c = s.charCodeAt(i);
-          }
-          fields[f++] = value;
         } else {
-          let j = i;
-          while (j < n) {
-            const d = s.charCodeAt(j);
-            if (d === delim || d === LF || d === CR) break;
-            j++;
-          }
+          const j = endOfUnquoted(s, i, n, delim);
           if (j >= n && !final) {
             i = recordStart;
             break outer;
@@ -236,6 +174,38 @@ export class CsvParser {
   get delimiterUsed(): string {
     return this.delimiterChar;
   }
+}
+
+/** Whether the field `closingQuote` last scanned held a `""` (so its text needs unescaping). */
+let quoteEscaped = false;
+
+/**
+ * Index of the quote that closes a field whose text starts at `from` (`""` pairs are escapes), `n`
+ * for a quote left open at the end of the input, or -1 when the buffer ends before we can tell.
+ * Sets `quoteEscaped`.
+ */
+function closingQuote(s: string, from: number, n: number, final: boolean): number {
+  quoteEscaped = false;
+  let j = from;
+  for (;;) {
+    const q = s.indexOf('"', j);
+    if (q < 0) return final ? n : -1;
+    if (q + 1 >= n && !final) return -1;
+    if (s.charCodeAt(q + 1) !== QUOTE) return q;
+    quoteEscaped = true;
+    j = q + 2;
+  }
+}
+
+/** Where an unquoted run starting at `from` ends: the next delimiter, line break, or `n`. */
+function endOfUnquoted(s: string, from: number, n: number, delim: number): number {
+  let j = from;
+  while (j < n) {
+    const d = s.charCodeAt(j);
+    if (d === delim || d === LF || d === CR) break;
+    j++;
+  }
+  return j;
 }
 
 /** Parse a whole string (small files, tests). */
