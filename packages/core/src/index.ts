@@ -14,6 +14,9 @@ export {
   PlatformSchema,
   PostMetricsSchema,
   PostDataSchema,
+  POST_FIELDS,
+  METRIC_NAMES,
+  keysInOrder,
   postKey,
 } from './schemas/post.ts';
 export type { Platform, PostMetrics, PostData, MetricName } from './schemas/post.ts';

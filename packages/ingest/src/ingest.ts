@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DATA_LAYOUT, PostDataSchema, PostMetricsSchema, ReerError, errorMessage, type Logger, type MetricName, type PostData, type PostMetrics } from '@reer/core';
+import { DATA_LAYOUT, METRIC_NAMES, POST_FIELDS, ReerError, errorMessage, keysInOrder, type Logger, type PostData, type PostMetrics } from '@reer/core';
 import type { NewRecord, StoreOptions } from '@reer/trace-store';
 import { detectFormat, type Detection } from './detect.ts';
 import { readExport, readLinkedinGroup } from './read-export.ts';
@@ -147,7 +147,7 @@ export async function planIngest(paths: readonly string[], options: ReadOptions 
  * built in that order can be checked against the stored hash (`contentHash`) without the store.
  */
 export function canonicalPost(d: PostData): PostData {
-  if (inOrder(d, POST_ORDER) && inOrder(d.metrics, METRIC_ORDER)) return d;
+  if (keysInOrder(d, POST_FIELDS) && keysInOrder(d.metrics, METRIC_NAMES)) return d;
   const out: PostData = { platform: d.platform, post_id: d.post_id, author: d.author, text: d.text, created_at: d.created_at } as PostData;
   if (d.url !== undefined) out.url = d.url;
   if (d.lang !== undefined) out.lang = d.lang;
@@ -156,26 +156,12 @@ export function canonicalPost(d: PostData): PostData {
   if (d.has_media !== undefined) out.has_media = d.has_media;
   const m = d.metrics;
   const metrics: PostMetrics = {};
-  for (const name of METRIC_ORDER) {
+  for (const name of METRIC_NAMES) {
     const v = m[name];
     if (v !== undefined) metrics[name] = v;
   }
   out.metrics = metrics;
   return out;
-}
-
-const METRIC_ORDER = Object.keys(PostMetricsSchema.shape) as MetricName[];
-const POST_ORDER = Object.keys(PostDataSchema.shape);
-
-/** True when `o`'s keys appear in `order` (some may be absent) and nothing else is there. */
-function inOrder(o: object, order: readonly string[]): boolean {
-  let k = 0;
-  for (const key in o) {
-    while (k < order.length && order[k] !== key) k++;
-    if (k === order.length) return false;
-    k++;
-  }
-  return true;
 }
 
 function toRecord(post: ParsedPost, format: FormatId, file: string, source: string): NewRecord {

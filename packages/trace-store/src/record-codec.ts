@@ -1,8 +1,10 @@
 import { hash, randomFillSync } from 'node:crypto';
 import {
+  METRIC_NAMES,
   PLATFORMS,
+  POST_FIELDS,
   PostDataSchema,
-  PostMetricsSchema,
+  keysInOrder,
   type PostData,
   RECORD_DATA_SCHEMAS,
   RECORD_TYPES,
@@ -97,8 +99,6 @@ function schemaError(collection: string, index: number, issues: string[]): ReerE
   });
 }
 
-const POST_KEYS = Object.keys(PostDataSchema.shape);
-const METRIC_KEYS = Object.keys(PostMetricsSchema.shape);
 const PLATFORM_SET: ReadonlySet<string> = new Set(PLATFORMS);
 const createdAtSchema = PostDataSchema.shape.created_at;
 // A strict subset of what `z.iso.datetime({ offset: false })` accepts; anything else asks zod.
@@ -114,13 +114,8 @@ let createdAtChecked = '';
 export function isCanonicalPost(data: unknown): boolean {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
   const d = data as Record<string, unknown>;
-  let k = 0;
-  for (const key in d) {
-    // Walk the schema's keys in order, skipping absent optional ones; an unknown or misplaced key fails.
-    while (k < POST_KEYS.length && POST_KEYS[k] !== key) k++;
-    if (k === POST_KEYS.length) return false;
-    k++;
-  }
+  // An unknown or misplaced key fails; absent optional ones are skipped.
+  if (!keysInOrder(d, POST_FIELDS)) return false;
   const { platform, post_id, author, text, created_at, url, lang, is_reply, is_repost, has_media, metrics } = d;
   if (typeof platform !== 'string' || !PLATFORM_SET.has(platform)) return false;
   if (typeof post_id !== 'string' || post_id.length === 0) return false;
@@ -138,10 +133,11 @@ export function isCanonicalPost(data: unknown): boolean {
   if (has_media !== undefined && typeof has_media !== 'boolean') return false;
   if (typeof metrics !== 'object' || metrics === null || Array.isArray(metrics)) return false;
   const m = metrics as Record<string, unknown>;
+  // The same walk as `keysInOrder`, fused with the check of each value.
   let j = 0;
   for (const key in m) {
-    while (j < METRIC_KEYS.length && METRIC_KEYS[j] !== key) j++;
-    if (j === METRIC_KEYS.length) return false;
+    while (j < METRIC_NAMES.length && METRIC_NAMES[j] !== key) j++;
+    if (j === METRIC_NAMES.length) return false;
     j++;
     const v = m[key];
     if (typeof v !== 'number' || !(v >= 0) || v === Number.POSITIVE_INFINITY) return false;

@@ -56,6 +56,24 @@ export const PostDataSchema = z
   .strict();
 export type PostData = z.infer<typeof PostDataSchema>;
 
+/**
+ * A post's fields and its metrics' names in schema order: the order of a post's JSON in the store,
+ * which its content hash depends on.
+ */
+export const POST_FIELDS: readonly string[] = Object.keys(PostDataSchema.shape);
+export const METRIC_NAMES = Object.keys(PostMetricsSchema.shape) as readonly MetricName[];
+
+/** True when every own key of `o` is in `order` and they come in that order (absent ones skipped). */
+export function keysInOrder(o: object, order: readonly string[]): boolean {
+  let k = 0;
+  for (const key in o) {
+    while (k < order.length && order[k] !== key) k++;
+    if (k === order.length) return false;
+    k++;
+  }
+  return true;
+}
+
 /** Stable identity of a post across exports: platform + post id. */
 export function postKey(post: Pick<PostData, 'platform' | 'post_id'>): string {
   return `${post.platform}:${post.post_id}`;
