@@ -96,16 +96,6 @@ export class JsonByteWriter {
     this.used = u;
   }
 
-  /** `raw(text.slice(from))` without the slice. */
-  rawFrom(text: string, from: number): void {
-    const n = text.length;
-    this.reserve(n);
-    const b = this.bytes;
-    let u = this.used;
-    for (let i = from; i < n; i++) b[u++] = text.charCodeAt(i);
-    this.used = u;
-  }
-
   /** A JSON string literal: `JSON.stringify`'s escapes (lone surrogates as `\udxxx`), then UTF-8. */
   string(s: string): void {
     const n = s.length;

@@ -1,6 +1,7 @@
 export { TraceStore, COLLECTIONS } from './trace-store.ts';
-export { contentHash, encodeRecords, isCanonicalPost } from './record-codec.ts';
-export type { EncodedBatch } from './record-codec.ts';
+export { contentHash, isCanonicalPost } from './record-codec.ts';
+export { encodeRecords } from './encoded-batch.ts';
+export type { EncodedBatch } from './encoded-batch.ts';
 export { StoreConfigSchema, storeOptionsFromConfig } from './config.ts';
 export type { StoreConfig } from './config.ts';
 export {

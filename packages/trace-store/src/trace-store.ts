@@ -14,6 +14,7 @@ import {
 } from '@reer/core';
 import { CollectionIndex } from './_collection-index.ts';
 import { compileFilter, matches } from './_record-filter.ts';
+import type { EncodedBatch } from './encoded-batch.ts';
 import { fileStamp, fsyncDir, statOrNull } from './_fs.ts';
 import { readLines } from './_line-reader.ts';
 import { acquireLock, type HeldLock } from './_lock.ts';
@@ -29,7 +30,6 @@ import {
   serializeRecord,
   toStored,
   typeIndex,
-  type EncodedBatch,
   type PreparedRecord,
 } from './record-codec.ts';
 import type {

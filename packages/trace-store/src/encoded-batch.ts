@@ -1,0 +1,189 @@
+import type { PostData } from '@reer/core';
+import { JsonByteWriter } from './_json-bytes.ts';
+import { schemaError, typeIndex, validateRecord } from './record-codec.ts';
+import type { NewRecord } from './types.ts';
+
+/**
+ * Records validated and serialized in one thread, to be appended by a store in another
+ * (`TraceStore.upsertEncoded`). Everything here is one byte array (transferable, so it crosses
+ * `postMessage` without a copy) plus small typed arrays and one string: a structured clone of the
+ * record objects, or of their JSON as strings, costs the sending thread more than the store's append.
+ */
+export interface EncodedBatch {
+  count: number;
+  /** Each record's line after its id (`,"timestamp":…,"metadata":{…}}`) as UTF-8, concatenated. */
+  bytes: Uint8Array;
+  /** Three byte offsets into `bytes` per record: end of its tail, start and end of its `data` JSON. */
+  bounds: Uint32Array;
+  /** `RECORD_TYPES` index per record. */
+  types: Uint8Array;
+  /** The "latest wins" keys, concatenated; `keyBounds` holds each record's [start, end), start -1 without a key. */
+  keys: string;
+  keyBounds: Int32Array;
+  /** Caller-given ids (lower case), null where the store generates one; absent when none were given. */
+  ids: (string | null)[] | undefined;
+}
+
+/**
+ * Validate and serialize records for `TraceStore.upsertEncoded` (often in another thread than the
+ * store). Throws the same `E_SCHEMA` as `append`/`upsert` (naming the record index and
+ * `data.field`); the content hash is left to the store's thread.
+ */
+export function encodeRecords(collection: string, records: readonly NewRecord[]): EncodedBatch {
+  if (!Array.isArray(records)) throw schemaError(collection, 0, ['expected an array of records']);
+  const now = new Date().toISOString();
+  const count = records.length;
+  const bounds = new Uint32Array(count * 3);
+  const types = new Uint8Array(count);
+  const keyBounds = new Int32Array(count * 2);
+  let keys = '';
+  let ids: (string | null)[] | undefined;
+  const out = new JsonByteWriter(Math.max(4096, count * 768));
+  // `,"timestamp":…,"type":…,"source":…,"data":` is usually the same for a whole batch: built once.
+  let head = new Uint8Array(0);
+  let headOf: [string, string, string] = ['', '', ''];
+  for (let i = 0; i < count; i++) {
+    const p = validateRecord(collection, i, records[i] as NewRecord, now);
+    if (i === 0 || p.timestamp !== headOf[0] || p.type !== headOf[1] || p.source !== headOf[2]) {
+      const scratch = new JsonByteWriter(64 + p.source.length * 6);
+      scratch.raw(',"timestamp":"');
+      scratch.raw(p.timestamp);
+      scratch.raw('","type":"');
+      scratch.raw(p.type);
+      scratch.raw('","source":');
+      scratch.string(p.source);
+      scratch.raw(',"data":');
+      head = scratch.bytes.slice(0, scratch.used);
+      headOf = [p.timestamp, p.type, p.source];
+    }
+    out.copy(head);
+    bounds[i * 3 + 1] = out.used;
+    // Validated posts have schema-order keys and nothing else: written field by field, as JSON.stringify would.
+    if (p.type === 'post') writePost(out, p.data as PostData);
+    else out.value(p.data);
+    bounds[i * 3 + 2] = out.used;
+    out.raw(',"metadata":');
+    out.value(p.metadata);
+    out.raw('}');
+    bounds[i * 3] = out.used;
+    types[i] = typeIndex(p.type);
+    if (p.key === undefined) keyBounds[i * 2] = -1;
+    else {
+      keyBounds[i * 2] = keys.length;
+      keys += p.key;
+      keyBounds[i * 2 + 1] = keys.length;
+    }
+    if (p.id !== undefined) {
+      ids ??= new Array<string | null>(count).fill(null);
+      ids[i] = p.id;
+    }
+  }
+  return { count, bytes: out.bytes.subarray(0, out.used), bounds, types, keys, keyBounds, ids };
+}
+
+// The constant parts of a post's JSON, as bytes: `writePost` copies them.
+const JSON_OPEN_PLATFORM = Buffer.from('{"platform":', 'latin1');
+const JSON_POST_ID = Buffer.from(',"post_id":', 'latin1');
+const JSON_AUTHOR = Buffer.from(',"author":', 'latin1');
+const JSON_TEXT = Buffer.from(',"text":', 'latin1');
+const JSON_CREATED_AT = Buffer.from(',"created_at":', 'latin1');
+const JSON_URL = Buffer.from(',"url":', 'latin1');
+const JSON_LANG = Buffer.from(',"lang":', 'latin1');
+const JSON_METRICS = Buffer.from(',"metrics":{', 'latin1');
+const JSON_CLOSE_METRICS_AND_POST = Buffer.from('}}', 'latin1');
+const JSON_IS_REPLY_TRUE = Buffer.from(',"is_reply":true', 'latin1');
+const JSON_IS_REPLY_FALSE = Buffer.from(',"is_reply":false', 'latin1');
+const JSON_IS_REPOST_TRUE = Buffer.from(',"is_repost":true', 'latin1');
+const JSON_IS_REPOST_FALSE = Buffer.from(',"is_repost":false', 'latin1');
+const JSON_HAS_MEDIA_TRUE = Buffer.from(',"has_media":true', 'latin1');
+const JSON_HAS_MEDIA_FALSE = Buffer.from(',"has_media":false', 'latin1');
+const JSON_IMPRESSIONS = Buffer.from(',"impressions":', 'latin1');
+const JSON_LIKES = Buffer.from(',"likes":', 'latin1');
+const JSON_REPOSTS = Buffer.from(',"reposts":', 'latin1');
+const JSON_REPLIES = Buffer.from(',"replies":', 'latin1');
+const JSON_QUOTES = Buffer.from(',"quotes":', 'latin1');
+const JSON_BOOKMARKS = Buffer.from(',"bookmarks":', 'latin1');
+const JSON_SHARES = Buffer.from(',"shares":', 'latin1');
+const JSON_CLICKS = Buffer.from(',"clicks":', 'latin1');
+const JSON_PROFILE_VISITS = Buffer.from(',"profile_visits":', 'latin1');
+const JSON_FOLLOWS = Buffer.from(',"follows":', 'latin1');
+const JSON_ENGAGEMENTS = Buffer.from(',"engagements":', 'latin1');
+const JSON_ENGAGEMENT_RATE = Buffer.from(',"engagement_rate":', 'latin1');
+
+function writePost(out: JsonByteWriter, d: PostData): void {
+  out.fragment(JSON_OPEN_PLATFORM, 0);
+  // The platform is one of ours and the time matched CREATED_AT: neither has anything to escape.
+  out.quotedAscii(d.platform);
+  out.fragment(JSON_POST_ID, 0);
+  out.string(d.post_id);
+  out.fragment(JSON_AUTHOR, 0);
+  out.string(d.author);
+  out.fragment(JSON_TEXT, 0);
+  out.string(d.text);
+  out.fragment(JSON_CREATED_AT, 0);
+  out.quotedAscii(d.created_at);
+  if (d.url !== undefined) {
+    out.fragment(JSON_URL, 0);
+    out.string(d.url);
+  }
+  if (d.lang !== undefined) {
+    out.fragment(JSON_LANG, 0);
+    out.string(d.lang);
+  }
+  out.fragment(d.is_reply ? JSON_IS_REPLY_TRUE : JSON_IS_REPLY_FALSE, 0);
+  out.fragment(d.is_repost ? JSON_IS_REPOST_TRUE : JSON_IS_REPOST_FALSE, 0);
+  if (d.has_media !== undefined) out.fragment(d.has_media ? JSON_HAS_MEDIA_TRUE : JSON_HAS_MEDIA_FALSE, 0);
+  out.fragment(JSON_METRICS, 0);
+  const m = d.metrics;
+  // Named reads, one per metric (a loop over names would be a slow keyed read per metric).
+  let n = 0;
+  if (m.impressions !== undefined) {
+    out.fragment(JSON_IMPRESSIONS, n++ === 0 ? 1 : 0);
+    out.number(m.impressions);
+  }
+  if (m.likes !== undefined) {
+    out.fragment(JSON_LIKES, n++ === 0 ? 1 : 0);
+    out.number(m.likes);
+  }
+  if (m.reposts !== undefined) {
+    out.fragment(JSON_REPOSTS, n++ === 0 ? 1 : 0);
+    out.number(m.reposts);
+  }
+  if (m.replies !== undefined) {
+    out.fragment(JSON_REPLIES, n++ === 0 ? 1 : 0);
+    out.number(m.replies);
+  }
+  if (m.quotes !== undefined) {
+    out.fragment(JSON_QUOTES, n++ === 0 ? 1 : 0);
+    out.number(m.quotes);
+  }
+  if (m.bookmarks !== undefined) {
+    out.fragment(JSON_BOOKMARKS, n++ === 0 ? 1 : 0);
+    out.number(m.bookmarks);
+  }
+  if (m.shares !== undefined) {
+    out.fragment(JSON_SHARES, n++ === 0 ? 1 : 0);
+    out.number(m.shares);
+  }
+  if (m.clicks !== undefined) {
+    out.fragment(JSON_CLICKS, n++ === 0 ? 1 : 0);
+    out.number(m.clicks);
+  }
+  if (m.profile_visits !== undefined) {
+    out.fragment(JSON_PROFILE_VISITS, n++ === 0 ? 1 : 0);
+    out.number(m.profile_visits);
+  }
+  if (m.follows !== undefined) {
+    out.fragment(JSON_FOLLOWS, n++ === 0 ? 1 : 0);
+    out.number(m.follows);
+  }
+  if (m.engagements !== undefined) {
+    out.fragment(JSON_ENGAGEMENTS, n++ === 0 ? 1 : 0);
+    out.number(m.engagements);
+  }
+  if (m.engagement_rate !== undefined) {
+    out.fragment(JSON_ENGAGEMENT_RATE, n++ === 0 ? 1 : 0);
+    out.number(m.engagement_rate);
+  }
+  out.fragment(JSON_CLOSE_METRICS_AND_POST, 0);
+}
