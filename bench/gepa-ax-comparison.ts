@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AxGEPA, type AxTypedExample } from '@ax-llm/ax';
-import { type GepaAdapter, createAxAdapter, createProgramAdapter, runGepa } from '@reer/gepa';
+import { type GepaAdapter, createProgramAdapter, runGepa } from '@reer/gepa';
 import {
   type PostTaskExample,
   SEED_INSTRUCTION,
@@ -11,6 +11,7 @@ import {
   engineTeacher,
   postMetric,
   postProgram,
+  postTaskAdapter,
   postTaskExamples,
   studentAi,
   writePost,
@@ -38,13 +39,7 @@ export function validationScore(instruction: string, val: readonly PostTaskExamp
 }
 
 async function ours(seed: number, o: ComparisonOptions, train: PostTaskExample[], val: PostTaskExample[]) {
-  const adapter = createAxAdapter({
-    program: postProgram(),
-    ai: studentAi(),
-    inputsOf: (e: PostTaskExample) => ({ postTopic: e.postTopic }),
-    metric: (e, out: { postText: string }) => postMetric(e, out.postText),
-    forwardOptions: { maxRetries: 0 },
-  });
+  const adapter = postTaskAdapter();
   const result = await runGepa({
     seedCandidate: { instruction: SEED_INSTRUCTION },
     trainset: train,

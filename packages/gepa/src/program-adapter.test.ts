@@ -1,8 +1,8 @@
 import { ReerError } from '@reer/core';
 import { describe, expect, it } from 'vitest';
-import { engineTeacher, postMetric, postProgram, postTaskExamples, SEED_INSTRUCTION, studentAi, type PostTaskExample } from '../test/simulated-post-task.ts';
+import { engineTeacher, postTaskAdapter, postTaskExamples, SEED_INSTRUCTION } from '../test/simulated-post-task.ts';
 import { runGepa } from './engine.ts';
-import { createAxAdapter, createProgramAdapter } from './program-adapter.ts';
+import { createProgramAdapter } from './program-adapter.ts';
 
 describe('createProgramAdapter', () => {
   it('keeps batch order with concurrent runs and scores a failed run 0 with the error as feedback', async () => {
@@ -37,14 +37,7 @@ describe('createProgramAdapter', () => {
 
 describe('createAxAdapter', () => {
   it('tunes an Ax program’s instruction on the simulated task', async () => {
-    const program = postProgram();
-    const adapter = createAxAdapter({
-      program,
-      ai: studentAi(),
-      inputsOf: (e: PostTaskExample) => ({ postTopic: e.postTopic }),
-      metric: (e, out: { postText: string }) => postMetric(e, out.postText),
-      forwardOptions: { maxRetries: 0 },
-    });
+    const adapter = postTaskAdapter();
     const result = await runGepa({
       seedCandidate: { instruction: SEED_INSTRUCTION },
       trainset: postTaskExamples(12, 1),

@@ -1,6 +1,6 @@
 import { AxGen, AxMockAIService } from '@ax-llm/ax';
 import type { ChatRequest } from '@reer/lm-registry';
-import { SeededRng } from '../src/index.ts';
+import { SeededRng, createAxAdapter } from '../src/index.ts';
 import type { MetricResult } from '../src/index.ts';
 import { scriptedLm } from './scripted-lm.ts';
 
@@ -131,5 +131,16 @@ export function axTeacher(salt: number): AxMockAIService<string> {
       const current = /Current Value: ([\s\S]*?)\n\n[A-Z][a-zA-Z ]+:/.exec(userText)?.[1] ?? '';
       return { results: [{ index: 0, content: `New Value: ${proposeInstruction(current.trim(), userText, salt)}`, finishReason: 'stop' }] };
     },
+  });
+}
+
+/** The Ax program of this task wired as a GEPA adapter: the student model, the topic as input, `postMetric`. */
+export function postTaskAdapter() {
+  return createAxAdapter({
+    program: postProgram(),
+    ai: studentAi(),
+    inputsOf: (e: PostTaskExample) => ({ postTopic: e.postTopic }),
+    metric: (e, out: { postText: string }) => postMetric(e, out.postText),
+    forwardOptions: { maxRetries: 0 },
   });
 }
