@@ -1,4 +1,5 @@
 import type { TextFeatures } from '@reer/heuristics';
+import { clip } from './_clip.ts';
 
 /** Numeric features of the engagement model: name, words when above average, words when below. */
 export const DENSE_FEATURES = [
@@ -44,9 +45,6 @@ export const UNPENALIZED_FEATURES: readonly DenseFeatureName[] = ['log_length'];
 /** Index of the first time feature; they are NaN (then imputed to the mean) without a date. */
 export const TIME_FEATURES_FROM = DENSE_FEATURES.findIndex(([name]) => name === 'hour_sin');
 
-function clip(value: number, lo: number, hi: number): number {
-  return value < lo ? lo : value > hi ? hi : value;
-}
 
 /** Writes the dense features of one post into `out` (length `DENSE_COUNT`). */
 export function denseFeatures(f: TextFeatures, createdAt: string | undefined, out: Float64Array): void {

@@ -1,14 +1,12 @@
 import type { TextFeatures } from '@reer/heuristics';
+import { clip, clipSignal } from './_clip.ts';
 import { HEURISTIC_SIGNALS, type HeuristicSignal } from './config.ts';
 
-function clip(value: number, lo = -1, hi = 1): number {
-  return value < lo ? lo : value > hi ? hi : value;
-}
 
 /** 1 inside the sweet spot, falling linearly to -1 at zero length or at twice the upper bound. */
 export function lengthFit(length: number, [lo, hi]: readonly [number, number]): number {
-  if (length < lo) return clip((2 * length) / lo - 1);
-  if (length > hi) return clip(1 - (2 * (length - hi)) / hi);
+  if (length < lo) return clipSignal((2 * length) / lo - 1);
+  if (length > hi) return clipSignal(1 - (2 * (length - hi)) / hi);
   return 1;
 }
 
@@ -16,7 +14,7 @@ export function lengthFit(length: number, [lo, hi]: readonly [number, number]): 
 function moderate(count: number, most: number): number {
   if (count === 0) return 0;
   if (count <= most) return 1;
-  return clip(1 - (count - most) / Math.max(1, most));
+  return clipSignal(1 - (count - most) / Math.max(1, most));
 }
 
 /**
@@ -34,8 +32,8 @@ export function writeHeuristicSignals(f: TextFeatures, length: number, sweetSpot
   out[6] = moderate(f.hashtags, 2);
   out[7] = f.links > 0 ? 1 : 0;
   out[8] = moderate(f.mentions, 3);
-  out[9] = f.words >= 5 ? clip((f.flesch_reading_ease - 50) / 40) : 0;
-  out[10] = clip(f.sentiment_comparative * 4);
+  out[9] = f.words >= 5 ? clipSignal((f.flesch_reading_ease - 50) / 40) : 0;
+  out[10] = clipSignal(f.sentiment_comparative * 4);
   out[11] = f.is_list ? 1 : 0;
   out[12] = f.is_thread ? 1 : 0;
   out[13] = f.is_reply ? 1 : 0;
