@@ -230,7 +230,8 @@ export class LlamaBackend implements LmBackend {
     return shared.sequences.useExclusive(signal, async (sequence) => {
       const results: ScoreResult[] = [];
       for (const request of requests) {
-        await sequence.clearHistory();
+        // The pool hands the sequence over cleared; each later request starts from a clear one too.
+        if (results.length > 0) await sequence.clearHistory();
         results.push(await this.#scoreOne(shared, sequence, request, signal));
       }
       return results;
