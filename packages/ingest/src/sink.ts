@@ -212,7 +212,7 @@ export type SinkReply =
   | { seq: number; ok: true; counts?: SinkCounts }
   | { seq: number; ok: false; error: { code?: ErrorCode; message: string; hint?: string } };
 
-const MAX_IN_FLIGHT = 6;
+const MAX_IN_FLIGHT = 16;
 
 /** Runs the store in a worker thread; batches are pipelined, at most a few in flight. */
 class WorkerSink implements PostSink {
@@ -255,13 +255,18 @@ class WorkerSink implements PostSink {
     throw new ReerError(reply.error.code ?? 'E_INTERNAL', reply.error.message, { hint: reply.error.hint });
   }
 
-  async write(records: NewRecord[]): Promise<SinkResult> {
+  /**
+   * Not `async`: an async function keeps its arguments alive until it returns, which here is when
+   * the worker replies. Holding six batches of post objects across that wait got them promoted to
+   * the old generation, where only a full collection frees them.
+   */
+  write(records: NewRecord[]): Promise<SinkResult> {
     const invalid: SinkResult['invalid'] = [];
     let batch: EncodedBatch;
     try {
       batch = encodeRecords('posts', records);
     } catch (error: unknown) {
-      if (!isReerError(error, 'E_SCHEMA')) throw error;
+      if (!isReerError(error, 'E_SCHEMA')) return Promise.reject(error);
       // As in `StoreSink`: keep the valid posts, reject the others one by one with zod's message.
       const valid: NewRecord[] = [];
       records.forEach((record, index) => {
@@ -269,8 +274,16 @@ class WorkerSink implements PostSink {
         if (parsed.success) valid.push(record);
         else invalid.push({ index, reason: `invalid post: ${formatZodIssues(parsed.error, 'data').join('; ')}`, record });
       });
-      batch = encodeRecords('posts', valid);
+      try {
+        batch = encodeRecords('posts', valid);
+      } catch (second: unknown) {
+        return Promise.reject(second);
+      }
     }
+    return this.send(batch, invalid);
+  }
+
+  private async send(batch: EncodedBatch, invalid: SinkResult['invalid']): Promise<SinkResult> {
     const counts = WorkerSink.unwrap(await this.request({ kind: 'write', seq: ++this.seq, batch }));
     return { counts, invalid };
   }

@@ -15,13 +15,26 @@ async function readAll(file: string, encoding: BufferEncoding, chunkBytes: numbe
 describe('readTextChunks', () => {
   // ASCII runs long enough to fill whole chunks, then characters of every UTF-8 length at every
   // offset against the chunk boundaries, an invalid byte and a sequence cut off at the very end.
-  const pieces = ['plain ascii '.repeat(40), 'café ', '日本語 ', '🚀👩‍👩‍👧 ', 'x'.repeat(33), 'ñ'];
+  const pieces = ['plain ascii '.repeat(40), 'café ', '日本語\n', '🚀👩‍👩‍👧 ', 'x'.repeat(33), 'line\r\n', 'ñ'];
   const bytes = Buffer.concat([Buffer.from(pieces.join('').repeat(5)), Buffer.from([0xff, 0x41, 0xe6, 0x97])]);
   const file = join(dir, 'mixed.csv');
   writeFileSync(file, bytes);
 
   it.each([1, 2, 3, 5, 7, 64, 1 << 18])('decodes exactly as Buffer#toString does, in chunks of %i bytes', async (size) => {
     expect(await readAll(file, 'utf8', size)).toBe(bytes.toString('utf8'));
+  });
+
+  it('ends ASCII chunks at a line break, carrying the rest of the line to the next chunk', async () => {
+    const lines = join(dir, 'lines.csv');
+    const text = Array.from({ length: 50 }, (_, i) => `${i},"a ${'word '.repeat(i % 7)}\nmore"`).join('\r\n');
+    writeFileSync(lines, text);
+    for (const size of [16, 100, 333]) {
+      const chunks: string[] = [];
+      for await (const chunk of readTextChunks(lines, 'utf8', () => undefined, size)) chunks.push(chunk);
+      expect(chunks.join('')).toBe(text);
+      // Every chunk but the last ends with a line break, unless a line was longer than a chunk.
+      for (const chunk of chunks.slice(0, -1)) if (chunk.includes('\n')) expect(chunk.endsWith('\n')).toBe(true);
+    }
   });
 
   it('decodes other encodings through the decoder', async () => {

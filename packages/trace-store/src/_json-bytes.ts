@@ -37,6 +37,11 @@ export class JsonByteWriter {
   used = 0;
   /** The same memory as `bytes`, for Node's native string writers. */
   #buffer: Buffer;
+
+  /** `bytes` as a Buffer (same memory), for `putText`. */
+  get native(): Buffer {
+    return this.#buffer;
+  }
   /** The last few long strings written, and where their literals lie in `bytes`. */
   readonly #recent: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
   readonly #recentAt = new Uint32Array(RECENT * 2);
@@ -142,77 +147,14 @@ export class JsonByteWriter {
   }
 
   #stringByHand(s: string): void {
-    const n = s.length;
     // Worst case: six bytes per UTF-16 unit (`\u001f`, or a lone surrogate escaped), plus quotes.
-    this.reserve(n * 6 + 2);
-    const b = this.bytes;
-    let u = this.used;
-    b[u++] = 34;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x80) {
-        if (c >= 0x20 && c !== 34 && c !== 92) {
-          b[u++] = c;
-          continue;
-        }
-        const escaped = ESCAPES[c]!;
-        for (let k = 0; k < escaped.length; k++) b[u++] = escaped.charCodeAt(k);
-      } else if (c < 0x800) {
-        b[u++] = 0xc0 | (c >> 6);
-        b[u++] = 0x80 | (c & 63);
-      } else if (c < 0xd800 || c > 0xdfff) {
-        b[u++] = 0xe0 | (c >> 12);
-        b[u++] = 0x80 | ((c >> 6) & 63);
-        b[u++] = 0x80 | (c & 63);
-      } else {
-        const next = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-        if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-          const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-          b[u++] = 0xf0 | (cp >> 18);
-          b[u++] = 0x80 | ((cp >> 12) & 63);
-          b[u++] = 0x80 | ((cp >> 6) & 63);
-          b[u++] = 0x80 | (cp & 63);
-          i++;
-        } else {
-          b[u++] = 92;
-          b[u++] = 117;
-          b[u++] = HEX.charCodeAt(c >> 12);
-          b[u++] = HEX.charCodeAt((c >> 8) & 15);
-          b[u++] = HEX.charCodeAt((c >> 4) & 15);
-          b[u++] = HEX.charCodeAt(c & 15);
-        }
-      }
-    }
-    b[u++] = 34;
-    this.used = u;
+    this.reserve(s.length * 6 + 2);
+    this.used = putString(this.bytes, this.used, s);
   }
 
   number(n: number): void {
-    if (!Number.isFinite(n)) {
-      this.raw('null');
-      return;
-    }
-    if (n >= 0 && n < 10 && Number.isInteger(n) && !Object.is(n, -0)) {
-      this.reserve(1);
-      this.bytes[this.used++] = 48 + n;
-      return;
-    }
-    if (Number.isSafeInteger(n) && n >= 0) {
-      // Digits without a temporary string: counts are most of the numbers in a record.
-      this.reserve(16);
-      const b = this.bytes;
-      let digits = 1;
-      for (let p = 10; p <= n; p *= 10) digits++;
-      let u = this.used + digits;
-      this.used = u;
-      let v = n;
-      do {
-        b[--u] = 48 + (v % 10);
-        v = Math.floor(v / 10);
-      } while (v > 0);
-      return;
-    }
-    this.raw(String(n));
+    this.reserve(NUMBER_MAX);
+    this.used = putNumber(this.bytes, this.used, n);
   }
 
   /**
@@ -302,4 +244,146 @@ export class JsonByteWriter {
 function isPlainObject(v: object): boolean {
   const proto = Object.getPrototypeOf(v) as unknown;
   return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+}
+
+/**
+ * Room a number takes at most: `String(n)` of a double is at most 24 characters
+ * (`-1.2345678901234567e-300`), `null` 4.
+ */
+export const NUMBER_MAX = 24;
+
+/**
+ * The free-standing writers below take the target and a position and return the new end, so a
+ * caller that reserved room for a whole record once (`JsonByteWriter.reserve`) writes it with no
+ * bounds checks or method calls per piece. The caller guarantees the room.
+ */
+
+/** Bytes prepared once (a constant piece of JSON). */
+export function putBytes(b: Uint8Array, u: number, bytes: Uint8Array): number {
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) b[u++] = bytes[i]!;
+  return u;
+}
+
+/** `"text"` for text known to be printable ASCII without `"` or `\\` (needs `length + 2`). */
+export function putQuotedAscii(b: Uint8Array, u: number, text: string): number {
+  const n = text.length;
+  b[u++] = 34;
+  for (let i = 0; i < n; i++) b[u++] = text.charCodeAt(i);
+  b[u++] = 34;
+  return u;
+}
+
+/**
+ * A JSON string literal as `JSON.stringify` writes it (lone surrogates as `\udxxx`), in UTF-8.
+ * Needs `6 * length + 2` bytes at most. One pass, no temporary string: on post text (mostly
+ * ASCII, some line breaks) this beat a regex check plus a native write.
+ */
+export function putString(b: Uint8Array, u: number, s: string): number {
+  const n = s.length;
+  b[u++] = 34;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (c >= 0x20 && c !== 34 && c !== 92) {
+        b[u++] = c;
+        continue;
+      }
+      const escaped = ESCAPES[c]!;
+      for (let k = 0; k < escaped.length; k++) b[u++] = escaped.charCodeAt(k);
+    } else if (c < 0x800) {
+      b[u++] = 0xc0 | (c >> 6);
+      b[u++] = 0x80 | (c & 63);
+    } else if (c < 0xd800 || c > 0xdfff) {
+      b[u++] = 0xe0 | (c >> 12);
+      b[u++] = 0x80 | ((c >> 6) & 63);
+      b[u++] = 0x80 | (c & 63);
+    } else {
+      const next = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+        b[u++] = 0xf0 | (cp >> 18);
+        b[u++] = 0x80 | ((cp >> 12) & 63);
+        b[u++] = 0x80 | ((cp >> 6) & 63);
+        b[u++] = 0x80 | (cp & 63);
+        i++;
+      } else {
+        b[u++] = 92;
+        b[u++] = 117;
+        b[u++] = HEX.charCodeAt(c >> 12);
+        b[u++] = HEX.charCodeAt((c >> 8) & 15);
+        b[u++] = HEX.charCodeAt((c >> 4) & 15);
+        b[u++] = HEX.charCodeAt(c & 15);
+      }
+    }
+  }
+  b[u++] = 34;
+  return u;
+}
+
+/** `JSON.stringify`'s escapes, found one at a time (`test` with the global flag allocates nothing and leaves `lastIndex` after the match). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what JSON escapes
+const ESCAPED_GLOBAL = /["\\\x00-\x1f]/g;
+/** Positions of the escapes in the string being written (reused). */
+const escapeAt = new Int32Array(32);
+/** Shorter strings are faster by hand than through a native call. */
+const NATIVE_MIN = 16;
+
+/**
+ * `putString` for long text: an ASCII string is copied by Node's native writer and the few
+ * characters JSON escapes are then opened up in place, from the end backwards. On post text
+ * (mostly ASCII, a line break or two) this costs ~1.5 ns a character where `putString`'s loop costs
+ * ~4 (the text is a slice of the CSV chunk, and every `charCodeAt` on a slice goes through its
+ * parent). `native` is a Buffer over the same memory as `b`. Anything else goes to `putString`.
+ */
+export function putText(b: Uint8Array, native: Buffer, u: number, s: string): number {
+  const n = s.length;
+  if (n < NATIVE_MIN || Buffer.byteLength(s, 'utf8') !== n) return putString(b, u, s);
+  ESCAPED_GLOBAL.lastIndex = 0;
+  let k = 0;
+  let extra = 0;
+  while (ESCAPED_GLOBAL.test(s)) {
+    if (k === escapeAt.length) return putString(b, u, s);
+    const at = ESCAPED_GLOBAL.lastIndex - 1;
+    escapeAt[k++] = at;
+    extra += ESCAPES[s.charCodeAt(at)]!.length - 1;
+  }
+  b[u++] = 34;
+  native.write(s, u, n, 'latin1');
+  // Open a gap at each escape, last first, so every byte moves once.
+  let src = u + n;
+  let dst = src + extra;
+  for (let j = k - 1; j >= 0; j--) {
+    const at = escapeAt[j]!;
+    const p = u + at;
+    dst -= src - (p + 1);
+    b.copyWithin(dst, p + 1, src);
+    const escaped = ESCAPES[s.charCodeAt(at)]!;
+    dst -= escaped.length;
+    for (let q = 0; q < escaped.length; q++) b[dst + q] = escaped.charCodeAt(q);
+    src = p;
+  }
+  u += n + extra;
+  b[u++] = 34;
+  return u;
+}
+
+/** A number as `JSON.stringify` writes it (needs `NUMBER_MAX`); counts, most numbers in a record, without a temporary string. */
+export function putNumber(b: Uint8Array, u: number, n: number): number {
+  if (n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n) {
+    // -0 passes too and is written `0`, as JSON.stringify writes it.
+    let digits = 1;
+    for (let p = 10; p <= n; p *= 10) digits++;
+    const end = u + digits;
+    let at = end;
+    let v = n;
+    do {
+      b[--at] = 48 + (v % 10);
+      v = Math.floor(v / 10);
+    } while (v > 0);
+    return end;
+  }
+  const text = Number.isFinite(n) ? String(n) : 'null';
+  for (let i = 0; i < text.length; i++) b[u++] = text.charCodeAt(i);
+  return u;
 }
