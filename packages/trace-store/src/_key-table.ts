@@ -4,6 +4,9 @@ const CHUNK_MASK = CHUNK_SIZE - 1;
 const ARENA_BITS = 22;
 const ARENA_SIZE = 1 << ARENA_BITS;
 const WIDE = 0x80000000;
+/** Set on a one-byte key with a character above U+007F: its UTF-8 differs from its stored bytes. */
+const NOT_ASCII = 0x40000000;
+const LENGTH_MASK = 0x3fffffff;
 
 class KeyChunk {
   readonly hash = new Uint32Array(CHUNK_SIZE);
@@ -48,7 +51,7 @@ export class KeyTable {
     if (chunk.hash[at] !== hash) return false;
     const len = chunk.len[at] ?? 0;
     const wide = (len & WIDE) !== 0;
-    const chars = len & ~WIDE;
+    const chars = len & LENGTH_MASK;
     if (chars !== key.length) return false;
     const loc = chunk.loc[at] ?? 0;
     const arena = this.arenas[loc >>> ARENA_BITS];
@@ -92,12 +95,16 @@ export class KeyTable {
     }
     const at = keyIndex & CHUNK_MASK;
     let wide = false;
+    let ascii = true;
     for (let i = 0; i < key.length; i++) {
-      if (key.charCodeAt(i) > 0xff) {
+      const c = key.charCodeAt(i);
+      if (c > 0x7f) ascii = false;
+      if (c > 0xff) {
         wide = true;
         break;
       }
     }
+    if (key.length > LENGTH_MASK) throw new RangeError(`key of ${key.length} characters is too long to index`);
     const bytes = wide ? key.length * 2 : key.length;
     if (this.arenaUsed + bytes > ARENA_SIZE) {
       if (bytes > ARENA_SIZE) throw new RangeError(`key of ${key.length} characters is too long to index`);
@@ -117,7 +124,7 @@ export class KeyTable {
     }
     chunk.hash[at] = hash;
     chunk.loc[at] = (((this.arenas.length - 1) << ARENA_BITS) | this.arenaUsed) >>> 0;
-    chunk.len[at] = (wide ? WIDE | key.length : key.length) >>> 0;
+    chunk.len[at] = (wide ? WIDE | key.length : ascii ? key.length : NOT_ASCII | key.length) >>> 0;
     chunk.latest[at] = -1;
     chunk.content[at] = 0;
     this.arenaUsed = p;
@@ -151,8 +158,30 @@ export class KeyTable {
     const loc = chunk.loc[at] ?? 0;
     const arena = this.arenas[loc >>> ARENA_BITS] as Buffer;
     const start = loc & (ARENA_SIZE - 1);
-    const chars = len & ~WIDE;
+    const chars = len & LENGTH_MASK;
     return (len & WIDE) !== 0 ? arena.toString('utf16le', start, start + chars * 2) : arena.toString('latin1', start, start + chars);
+  }
+
+  /** Bytes of the key as UTF-8. */
+  utf8Length(keyIndex: number): number {
+    const len = this.chunkOf(keyIndex).len[keyIndex & CHUNK_MASK] ?? 0;
+    return (len & (WIDE | NOT_ASCII)) === 0 ? len : Buffer.byteLength(this.keyAt(keyIndex), 'utf8');
+  }
+
+  /**
+   * Write the key as UTF-8 into `target` at `at`; returns the bytes written. An ASCII key (every
+   * post key) is copied from the arena without becoming a string: writing a sidecar of a million
+   * posts made two million of them.
+   */
+  writeUtf8(keyIndex: number, target: Buffer, at: number): number {
+    const chunk = this.chunkOf(keyIndex);
+    const len = chunk.len[keyIndex & CHUNK_MASK] ?? 0;
+    if ((len & (WIDE | NOT_ASCII)) !== 0) return target.write(this.keyAt(keyIndex), at, 'utf8');
+    const loc = chunk.loc[keyIndex & CHUNK_MASK] ?? 0;
+    const arena = this.arenas[loc >>> ARENA_BITS] as Buffer;
+    const start = loc & (ARENA_SIZE - 1);
+    for (let i = 0; i < len; i++) target[at + i] = arena[start + i] ?? 0;
+    return len;
   }
 
   latestOf(keyIndex: number): number {

@@ -65,7 +65,7 @@ export async function writeSidecar(
   const keys = index.keys;
   for (let i = 0; i < count; i++) {
     const keyIndex = keyIndexes[i] ?? -1;
-    bytes += ROW_BYTES + (keyIndex < 0 ? 0 : Buffer.byteLength(keys.keyAt(keyIndex), 'utf8'));
+    bytes += ROW_BYTES + (keyIndex < 0 ? 0 : keys.utf8Length(keyIndex));
   }
   const headerFor = (total: number): Buffer => {
     const header: SidecarHeader = { version: 2, file: basename(file), ino, end, fingerprint: print, count, bytes: total };
@@ -86,8 +86,7 @@ export async function writeSidecar(
     for (let i = 0; i < count; i++) {
       const ordinal = from + i;
       const keyIndex = keyIndexes[i] ?? -1;
-      const key = keyIndex < 0 ? undefined : keys.keyAt(keyIndex);
-      const need = ROW_BYTES + (key === undefined ? 0 : key.length * 3);
+      const need = ROW_BYTES + (keyIndex < 0 ? 0 : keys.utf8Length(keyIndex));
       if (used + need > buf.length) {
         await out.write(buf, 0, used);
         used = 0;
@@ -100,10 +99,10 @@ export async function writeSidecar(
       p = row.writeDoubleLE(hashes[i] ?? 0, p);
       index.copyIdBytes(ordinal, row, p);
       p += 16;
-      if (key === undefined) {
+      if (keyIndex < 0) {
         p = row.writeInt32LE(-1, p);
       } else {
-        const keyBytes = row.write(key, p + 4, 'utf8');
+        const keyBytes = keys.writeUtf8(keyIndex, row, p + 4);
         row.writeInt32LE(keyBytes, p);
         p += 4 + keyBytes;
       }
