@@ -2,9 +2,10 @@ import { open, rename, rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import type { CollectionIndex } from './_collection-index.ts';
-import { hashString } from './record-codec.ts';
+import { hashBytes } from './record-codec.ts';
 
-const MAGIC = 'REERIDX2\n';
+// Version 3: content hashes from `hashBytes` (version 2 held SHA-1 ones): older sidecars are rebuilt from the log.
+const MAGIC = 'REERIDX3\n';
 const FINGERPRINT_BYTES = 4096;
 /** offset f64, length u32, type u8, content hash f64, id 16 bytes, key length i32 (-1: none); then the key's UTF-8. */
 const ROW_BYTES = 8 + 4 + 1 + 8 + 16 + 4;
@@ -16,7 +17,7 @@ const IO_BYTES = 1 << 20;
  * `fingerprint`; records past `end` are indexed by reading the tail. Anything else: rebuild from the log.
  */
 const SidecarHeaderSchema = z.object({
-  version: z.literal(2),
+  version: z.literal(3),
   file: z.string(),
   ino: z.number(),
   end: z.number().int().nonnegative(),
@@ -44,7 +45,7 @@ export async function fingerprint(file: string, end: number): Promise<string> {
     const length = Math.min(end, FINGERPRINT_BYTES);
     const buf = Buffer.alloc(length);
     await handle.read(buf, 0, length, end - length);
-    return hashString(buf.toString('latin1')).toString(16);
+    return hashBytes(buf).toString(16);
   } finally {
     await handle.close();
   }
@@ -68,7 +69,7 @@ export async function writeSidecar(
     bytes += ROW_BYTES + (keyIndex < 0 ? 0 : keys.utf8Length(keyIndex));
   }
   const headerFor = (total: number): Buffer => {
-    const header: SidecarHeader = { version: 2, file: basename(file), ino, end, fingerprint: print, count, bytes: total };
+    const header: SidecarHeader = { version: 3, file: basename(file), ino, end, fingerprint: print, count, bytes: total };
     return Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`, 'utf8');
   };
   const print = await fingerprint(file, end);

@@ -1,7 +1,6 @@
-import { RecordEnvelopeSchema } from '@reer/core';
+import { RecordEnvelopeSchema, seededRandom } from '@reer/core';
 import { describe, expect, it } from 'vitest';
 import { postRecord } from '../test/records.ts';
-import { createHash } from 'node:crypto';
 import { bytesToUuid, contentHash, decodeLine, formatHash, hashBytes, hashString, prepareRecord, randomUuidBytes, serializeRecord, uuidToBytes } from './record-codec.ts';
 
 describe('record codec', () => {
@@ -41,12 +40,40 @@ describe('record codec', () => {
     expect(decoded.ok && decoded.dataValid).toBe(true);
   });
 
-  it('hashes to the first 52 bits of the SHA-1, for strings and their UTF-8 bytes alike', () => {
-    for (const text of ['', 'a', '{"platform":"x"}', 'naïve 👩‍💻 日本語', 'x'.repeat(10_000)]) {
-      const expected = Number.parseInt(createHash('sha1').update(text, 'utf8').digest('hex').slice(0, 13), 16);
-      expect(hashString(text)).toBe(expected);
-      expect(hashBytes(Buffer.from(text, 'utf8'))).toBe(expected);
+  it('hashes a string and its UTF-8 bytes alike, into 52 bits, and any byte changes it', () => {
+    const random = seededRandom(11);
+    const texts = ['', 'a', 'ab', 'abc', 'abcd', '{"platform":"x"}', 'naïve 👩‍💻 日本語', 'x'.repeat(10_000)];
+    for (const text of texts) {
+      const bytes = Buffer.from(text, 'utf8');
+      const h = hashString(text);
+      expect(hashBytes(bytes)).toBe(h);
+      expect(Number.isSafeInteger(h) && h >= 0 && h < 2 ** 52).toBe(true);
+      // The same bytes anywhere inside a larger buffer hash the same (the store hashes records in place).
+      const padded = Buffer.concat([Buffer.from('pre'), bytes, Buffer.from('post')]);
+      expect(hashBytes(padded, 3, 3 + bytes.length)).toBe(h);
+      // Flipping any single bit, or dropping or adding a byte, gives another hash.
+      for (let n = 0; n < Math.min(bytes.length * 8, 64); n++) {
+        const flipped = Buffer.from(bytes);
+        const bit = Math.floor(random() * bytes.length * 8);
+        flipped[bit >> 3] = (flipped[bit >> 3] ?? 0) ^ (1 << (bit & 7));
+        expect(hashBytes(flipped)).not.toBe(h);
+      }
+      expect(hashBytes(Buffer.concat([bytes, Buffer.from([0])]))).not.toBe(h);
+      if (bytes.length > 0) expect(hashBytes(bytes, 0, bytes.length - 1)).not.toBe(h);
     }
+  });
+
+  it('spreads similar posts over the whole 52 bits (no collisions among 200,000 near-identical lines)', () => {
+    const seen = new Set<number>();
+    let high = 0;
+    for (let i = 0; i < 200_000; i++) {
+      const h = hashString(`{"platform":"x","post_id":"${1_200_000_000 + i}","metrics":{"likes":${i % 97}}}`);
+      seen.add(h);
+      if (h >= 2 ** 51) high++;
+    }
+    expect(seen.size).toBe(200_000);
+    // Half the hashes should have the top bit set; 200,000 draws put a fair coin within ±1 %.
+    expect(Math.abs(high / 200_000 - 0.5)).toBeLessThan(0.01);
   });
 
   it('reports why a stored line is bad', () => {

@@ -227,13 +227,13 @@ describe('index sidecar', () => {
     expect(existsSync(sidecar)).toBe(true);
 
     // Garbage in the sidecar, or a sidecar describing other content: both rebuilt from the log.
-    writeFileSync(sidecar, 'REERIDX2\n{"version":2}\nnonsense');
+    writeFileSync(sidecar, 'REERIDX3\n{"version":3}\nnonsense');
     await check();
     // A sidecar whose header is right but whose rows are cut short.
     const good = readFileSync(sidecar);
     const head = good.subarray(0, good.indexOf(0x0a, 9) + 1).toString();
     const header = JSON.parse(head.slice(9));
-    const truncated = Buffer.concat([Buffer.from(`REERIDX2\n${JSON.stringify({ ...header, bytes: good.length - 30 })}\n`), good.subarray(head.length, good.length - 30)]);
+    const truncated = Buffer.concat([Buffer.from(`REERIDX3\n${JSON.stringify({ ...header, bytes: good.length - 30 })}\n`), good.subarray(head.length, good.length - 30)]);
     writeFileSync(sidecar, truncated);
     expect(readFileSync(sidecar).length).toBe(good.length - 30);
     await check();

@@ -520,7 +520,7 @@ export class TraceStore {
           let start = 0;
           for (let i = 0; i < batch.count; i++, at++) {
             const end = bounds[i * 3] ?? 0;
-            const hash = hashBytes(bytes.subarray(bounds[i * 3 + 1], bounds[i * 3 + 2]));
+            const hash = hashBytes(bytes, bounds[i * 3 + 1], bounds[i * 3 + 2]);
             const keyStart = keyBounds[i * 2] ?? -1;
             const key = keyStart < 0 ? undefined : keys.slice(keyStart, keyBounds[i * 2 + 1]);
             let code = 0;
