@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +135,18 @@ describe('ingestPaths', () => {
     expect(b).toEqual(a);
     const again = await ingestPaths([LEGACY, CURRENT], { dataDir: join(dir, 'b'), workerMinBytes: 0 });
     expect(again).toMatchObject({ posts_ingested: 0, duplicates: 7 });
+  });
+
+  it('fails the run when the worker cannot open the store, and writes no rejects (it reads while the store opens)', async () => {
+    const dataDir = join(dir, 'broken');
+    // An unreadable compaction journal: the store refuses to open (E_STORE_CORRUPT).
+    const journal = join(dataDir, 'social/normalized.jsonl.compact.json');
+    await mkdir(join(dataDir, 'social'), { recursive: true });
+    await writeFile(journal, '{not json');
+    const failure = await ingestPaths([LEGACY, CURRENT], { dataDir, workerMinBytes: 0 }).catch((error: unknown) => error);
+    expect(isReerError(failure, 'E_STORE_CORRUPT')).toBe(true);
+    // The fixtures have rejected rows, read before the open failed: none of them reached the rejects file.
+    await expect(readFile(join(dataDir, 'social/rejects.jsonl'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 });
 

@@ -213,7 +213,10 @@ export async function ingestPaths(paths: readonly string[], options: IngestOptio
       for await (const batch of batches) {
         fileSummary.rows_read += batch.rows;
         fileSummary.rejected += batch.rejects.length;
-        if (batch.rejects.length > 0) await rejects?.write(batch.rejects);
+        if (batch.rejects.length > 0) {
+          await sink.opened();
+          await rejects?.write(batch.rejects);
+        }
         const records: NewRecord[] = new Array(batch.posts.length);
         for (let i = 0; i < batch.posts.length; i++) {
           const post = batch.posts[i]!;
@@ -267,6 +270,7 @@ export async function ingestPaths(paths: readonly string[], options: IngestOptio
       }
       if (linkedinShares.length > 0) notes.push(`LinkedIn: joined ${group.joined.id} posts with their analytics by id and ${group.joined.day} by publish day`);
     }
+    await sink.opened();
     await Promise.all(pending);
     if (writeFailure !== undefined) throw writeFailure;
     await sink.close();

@@ -26,6 +26,12 @@ export interface PostSink {
   close(): Promise<void>;
   /** Stop after a failure; whatever the store already confirmed stays. */
   abort(): Promise<void>;
+  /**
+   * Resolves once the store is open, rejects if it cannot be opened (lock timeout, corrupt store).
+   * A worker opens its store while the reader starts; wait for this before writing anything else
+   * (the rejects file), so a store that cannot be opened leaves nothing behind.
+   */
+  opened(): Promise<void>;
 }
 
 export interface SinkOptions {
@@ -199,6 +205,10 @@ class InThreadSink implements PostSink {
   abort(): Promise<void> {
     return this.sink.close();
   }
+
+  opened(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 /**
@@ -301,6 +311,15 @@ class WorkerSink implements PostSink {
   async abort(): Promise<void> {
     await this.worker.terminate();
   }
+
+  private open: Promise<void> | undefined;
+
+  opened(): Promise<void> {
+    this.open ??= this.request({ kind: 'write', seq: ++this.seq, batch: encodeRecords('posts', []) }).then((reply) => {
+      WorkerSink.unwrap(reply);
+    });
+    return this.open;
+  }
 }
 
 /**
@@ -327,7 +346,8 @@ export async function createPostSink(options: SinkOptions): Promise<PostSink> {
     resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
   });
   const sink = new WorkerSink(worker);
-  // Surface a failing open (lock timeout, corrupt store) before reading anything.
-  await sink.write([]);
+  // The worker starts (~0.3 s: tsx, the modules, the store's index) while the caller reads; the
+  // first request asks for the open, and a failure surfaces through `opened` and every write.
+  sink.opened().catch(() => undefined);
   return sink;
 }
