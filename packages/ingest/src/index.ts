@@ -9,6 +9,7 @@ export type { StoreStats, AuthorStats } from './stats.ts';
 export { IngestConfigSchema, ingestConfig } from './config.ts';
 export type { IngestConfig } from './config.ts';
 export { CsvParser, parseCsv } from './csv.ts';
+export { readTextChunks } from './text-chunks.ts';
 export { parseCount, parseRate, parseDate, decodeEntities, repairMojibake, resolvePostId } from './values.ts';
 export type { ParsedDate, DatePrecision } from './values.ts';
 export { FORMAT_IDS, FIELD_NAMES } from './types.ts';
