@@ -28,6 +28,20 @@ export function hashString(text: string): number {
   return hashBytes(Buffer.from(text, 'utf8'));
 }
 
+/**
+ * A DataView over `bytes`, reused while calls hash the same array (the store hashes every record of
+ * a batch in place): reading a word through it is half the cost of assembling it from four bytes.
+ */
+let viewed: Uint8Array | undefined;
+let viewedAs = new DataView(new ArrayBuffer(0));
+function viewOf(bytes: Uint8Array): DataView {
+  if (bytes !== viewed) {
+    viewedAs = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    viewed = bytes;
+  }
+  return viewedAs;
+}
+
 const C1 = 0x239b961b;
 const C2 = 0xab0e9789;
 const C3 = 0x38b34ae5;
@@ -49,16 +63,17 @@ function fmix32(h: number): number {
  * (its x86_128 rounds and finalizer, cut to two lanes). It tells a changed post from an unchanged
  * one, so it needs to spread, not to resist an attacker: a collision only makes a changed post look
  * unchanged (odds ~2^-52). It replaced SHA-1 (`crypto.hash` per record), which cost the store's
- * writer thread ~1.4 µs a record on a large import; this costs ~0.3, in place, with no views or digests.
+ * writer thread ~1.4 µs a record on a large import; this costs ~0.4 for a 600-byte post, in place.
  */
 export function hashBytes(bytes: Uint8Array, from = 0, to = bytes.length): number {
+  const view = viewOf(bytes);
   const length = to - from;
   let h1 = 0x9747b28c;
   let h2 = 0x1b873593 ^ length;
   const words = from + (length & ~3);
   let i = from;
   for (; i < words; i += 4) {
-    const k = (bytes[i] ?? 0) | ((bytes[i + 1] ?? 0) << 8) | ((bytes[i + 2] ?? 0) << 16) | ((bytes[i + 3] ?? 0) << 24);
+    const k = view.getInt32(i, true);
     h1 ^= Math.imul(rotl(Math.imul(k, C1), 15), C2);
     h1 = (Math.imul(rotl(h1, 19), 5) + 0x561ccd1b) | 0;
     h2 ^= Math.imul(rotl(Math.imul(k, C2), 16), C3);
