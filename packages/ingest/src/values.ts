@@ -346,8 +346,12 @@ export function handleFromPermalink(url: string | undefined): string | undefined
  */
 export function resolvePostId(rawId: string | undefined, permalink: string | undefined, column: string): string | undefined {
   const id = (rawId ?? '').trim();
+  const digits = /^\d+$/.test(id);
+  // Only an id ending in zeros can be a spreadsheet's rounding: any other run of digits is the id
+  // as it is, without reading the permalink (a regex match per row of a large export).
+  if (digits && !id.endsWith('000')) return id;
   const fromLink = idFromPermalink(permalink);
-  if (/^\d+$/.test(id)) {
+  if (digits) {
     // Excel keeps 15 significant digits: a 19-digit id ending in zeros that disagrees with the link was rounded.
     if (fromLink && fromLink !== id && id.length === fromLink.length && /0{3,}$/.test(id)) return fromLink;
     return id;

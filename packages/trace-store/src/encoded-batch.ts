@@ -1,4 +1,4 @@
-import type { PostData } from '@reer/core';
+import { PLATFORMS, type Platform, type PostData } from '@reer/core';
 import { JsonByteWriter, putBytes, putNumber, putQuotedAscii, putString, putText } from './_json-bytes.ts';
 import { schemaError, typeIndex, validateRecord } from './record-codec.ts';
 import type { NewRecord } from './types.ts';
@@ -83,20 +83,26 @@ export function encodeRecords(collection: string, records: readonly NewRecord[])
 }
 
 // The constant parts of a post's JSON, as bytes: `writePost` copies them.
-const JSON_OPEN_PLATFORM = Buffer.from('{"platform":', 'latin1');
-const JSON_POST_ID = Buffer.from(',"post_id":', 'latin1');
+/** `{"platform":"<platform>","post_id":` for each platform. */
+const JSON_OPEN_TO_POST_ID = Object.fromEntries(
+  PLATFORMS.map((platform) => [platform, Buffer.from(`{"platform":${JSON.stringify(platform)},"post_id":`, 'latin1')]),
+) as Record<Platform, Buffer>;
 const JSON_AUTHOR = Buffer.from(',"author":', 'latin1');
 const JSON_TEXT = Buffer.from(',"text":', 'latin1');
 const JSON_CREATED_AT = Buffer.from(',"created_at":', 'latin1');
 const JSON_URL = Buffer.from(',"url":', 'latin1');
 const JSON_LANG = Buffer.from(',"lang":', 'latin1');
-const JSON_METRICS = Buffer.from(',"metrics":{', 'latin1');
-const JSON_IS_REPLY_TRUE = Buffer.from(',"is_reply":true', 'latin1');
-const JSON_IS_REPLY_FALSE = Buffer.from(',"is_reply":false', 'latin1');
-const JSON_IS_REPOST_TRUE = Buffer.from(',"is_repost":true', 'latin1');
-const JSON_IS_REPOST_FALSE = Buffer.from(',"is_repost":false', 'latin1');
-const JSON_HAS_MEDIA_TRUE = Buffer.from(',"has_media":true', 'latin1');
-const JSON_HAS_MEDIA_FALSE = Buffer.from(',"has_media":false', 'latin1');
+/**
+ * `,"is_reply":…,"is_repost":…[,"has_media":…],"metrics":{` for every combination, at
+ * `(is_reply ? 6 : 0) + (is_repost ? 3 : 0) + (has_media absent 0, true 1, false 2)`.
+ */
+const JSON_FLAGS_TO_METRICS = [false, true].flatMap((reply) =>
+  [false, true].flatMap((repost) =>
+    [undefined, true, false].map((media) =>
+      Buffer.from(`,"is_reply":${reply},"is_repost":${repost}${media === undefined ? '' : `,"has_media":${media}`},"metrics":{`, 'latin1'),
+    ),
+  ),
+);
 const JSON_IMPRESSIONS = Buffer.from(',"impressions":', 'latin1');
 const JSON_LIKES = Buffer.from(',"likes":', 'latin1');
 const JSON_REPOSTS = Buffer.from(',"reposts":', 'latin1');
@@ -124,10 +130,8 @@ function writePost(out: JsonByteWriter, d: PostData): void {
   out.reserve(POST_FIXED_MAX + 6 * (post_id.length + author.length + text.length + (url?.length ?? 0) + (lang?.length ?? 0)));
   const b = out.bytes;
   const native = out.native;
-  let u = putBytes(b, out.used, JSON_OPEN_PLATFORM);
-  // The platform is one of ours and the time matched CREATED_AT: neither has anything to escape.
-  u = putQuotedAscii(b, u, d.platform);
-  u = putBytes(b, u, JSON_POST_ID);
+  // The platform is one of ours (validated) and the time matched CREATED_AT: neither has anything to escape.
+  let u = putBytes(b, out.used, JSON_OPEN_TO_POST_ID[d.platform]);
   u = putString(b, u, post_id);
   u = putBytes(b, u, JSON_AUTHOR);
   u = putString(b, u, author);
@@ -143,10 +147,7 @@ function writePost(out: JsonByteWriter, d: PostData): void {
     u = putBytes(b, u, JSON_LANG);
     u = putString(b, u, lang);
   }
-  u = putBytes(b, u, d.is_reply ? JSON_IS_REPLY_TRUE : JSON_IS_REPLY_FALSE);
-  u = putBytes(b, u, d.is_repost ? JSON_IS_REPOST_TRUE : JSON_IS_REPOST_FALSE);
-  if (d.has_media !== undefined) u = putBytes(b, u, d.has_media ? JSON_HAS_MEDIA_TRUE : JSON_HAS_MEDIA_FALSE);
-  u = putBytes(b, u, JSON_METRICS);
+  u = putBytes(b, u, JSON_FLAGS_TO_METRICS[(d.is_reply ? 6 : 0) + (d.is_repost ? 3 : 0) + (d.has_media === undefined ? 0 : d.has_media ? 1 : 2)]!);
   // Named reads, one per metric (a loop over names would be a slow keyed read per metric). Each
   // key piece starts with a comma; the first metric written skips it.
   const open = u;

@@ -33,8 +33,8 @@ export function hashString(text: string): number {
  * a batch in place): reading a word through it is half the cost of assembling it from four bytes.
  */
 let viewed: Uint8Array | undefined;
-let viewedAs = new DataView(new ArrayBuffer(0));
-function viewOf(bytes: Uint8Array): DataView {
+let viewedAs: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+function viewOf(bytes: Uint8Array): DataView<ArrayBufferLike> {
   if (bytes !== viewed) {
     viewedAs = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     viewed = bytes;
