@@ -1,3 +1,4 @@
+import { seededRandom } from '@reer/core';
 import { describe, expect, it } from 'vitest';
 import { CsvParser, parseCsv, sniffDelimiter } from './csv.ts';
 
@@ -35,6 +36,40 @@ describe('CsvParser', () => {
       expect(out.map((r) => r.line), `chunk size ${size}`).toEqual(full.map((r) => r.line));
       expect(out.map((r) => r.fields), `chunk size ${size}`).toEqual(full.map((r) => r.fields.map((f, i) => (i === 0 || i === 2 ? f : ''))));
       expect(out.map((r) => parseCsv(r.raw)[0]?.fields), `chunk size ${size}`).toEqual(full.map((r) => r.fields));
+    }
+  });
+
+  it('reads random files with quotes, escapes and line breaks in fields of every length like a simple reference reader', () => {
+    const random = seededRandom(3);
+    const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const pieces = ['a', 'bb', ' ', ',', '\n', '\r\n', '""', 'x'.repeat(20), 'y'.repeat(23), 'z'.repeat(30)];
+    for (let file = 0; file < 60; file++) {
+      const columns = 1 + Math.floor(random() * 6);
+      const rows: string[][] = [];
+      for (let r = 0; r < 1 + Math.floor(random() * 8); r++) {
+        rows.push(Array.from({ length: columns }, () => Array.from({ length: Math.floor(random() * 5) }, () => pick(pieces)).join('')));
+      }
+      // Every field quoted (as the exports quote them), `"` doubled; records end with LF or CRLF.
+      const text = rows.map((row) => row.map((v) => `"${v.replaceAll('""', '"').replaceAll('"', '""')}"`).join(',')).join(pick(['\n', '\r\n']));
+      const expected = rows.map((row) => row.map((v) => v.replaceAll('""', '"')));
+      const lines: number[] = [];
+      let line = 1;
+      for (const row of rows) {
+        lines.push(line);
+        line += 1 + row.reduce((sum, v) => sum + (v.match(/\n/g)?.length ?? 0), 0);
+      }
+      const keep = [0, columns - 1];
+      for (const size of [1, 7, 64, text.length]) {
+        const out: { fields: string[]; line: number }[] = [];
+        const parser = new CsvParser((fields, at) => out.push({ fields: [...fields], line: at }), ',', keep);
+        for (let i = 0; i < text.length; i += size) parser.push(text.slice(i, i + size));
+        parser.end();
+        const label = `file ${file}, chunks of ${size}: ${JSON.stringify(text)}`;
+        // Rows whose every field is empty read as blank lines only when they have one column.
+        const kept = expected.map((row, i) => ({ row, line: lines[i] })).filter(({ row }) => !(row.length === 1 && row[0] === ''));
+        expect(out.map((r) => r.line), label).toEqual(kept.map((r) => r.line));
+        expect(out.map((r) => r.fields), label).toEqual(kept.map(({ row }) => row.map((v, i) => (keep.includes(i) ? v : ''))));
+      }
     }
   });
 
