@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DATA_LAYOUT, METRIC_NAMES, POST_FIELDS, ReerError, errorMessage, keysInOrder, type Logger, type PostData, type PostMetrics } from '@reer/core';
+import { DATA_LAYOUT, ReerError, errorMessage, type Logger } from '@reer/core';
 import type { NewRecord, StoreOptions } from '@reer/trace-store';
 import { detectFormat, type Detection } from './detect.ts';
 import { readExport, readLinkedinGroup } from './read-export.ts';
@@ -142,34 +142,13 @@ export async function planIngest(paths: readonly string[], options: ReadOptions 
   return { detections, skipped };
 }
 
-/**
- * The post with its keys in schema order: the store hashes data as the schema parses it, so a post
- * built in that order can be checked against the stored hash (`contentHash`) without the store.
- */
-export function canonicalPost(d: PostData): PostData {
-  if (keysInOrder(d, POST_FIELDS) && keysInOrder(d.metrics, METRIC_NAMES)) return d;
-  const out: PostData = { platform: d.platform, post_id: d.post_id, author: d.author, text: d.text, created_at: d.created_at } as PostData;
-  if (d.url !== undefined) out.url = d.url;
-  if (d.lang !== undefined) out.lang = d.lang;
-  out.is_reply = d.is_reply;
-  out.is_repost = d.is_repost;
-  if (d.has_media !== undefined) out.has_media = d.has_media;
-  const m = d.metrics;
-  const metrics: PostMetrics = {};
-  for (const name of METRIC_NAMES) {
-    const v = m[name];
-    if (v !== undefined) metrics[name] = v;
-  }
-  out.metrics = metrics;
-  return out;
-}
-
 function toRecord(post: ParsedPost, format: FormatId, file: string, source: string): NewRecord {
   const metadata: Record<string, unknown> = { file, line: post.line, format };
   if (post.datePrecision === 'day') metadata.date_precision = 'day';
   if (post.repairs) metadata.repairs = post.repairs;
   if (post.metadata) Object.assign(metadata, post.metadata);
-  return { type: 'post', source, data: canonicalPost(post.data), metadata };
+  // Readers build posts in schema order, which keeps the store on its fast validation path.
+  return { type: 'post', source, data: post.data, metadata };
 }
 
 /**

@@ -1,8 +1,30 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { PostDataSchema, ReerError, formatZodIssues, isReerError, postKey, type ErrorCode } from '@reer/core';
+import { METRIC_NAMES, POST_FIELDS, PostDataSchema, ReerError, formatZodIssues, isReerError, keysInOrder, postKey, type ErrorCode, type PostData, type PostMetrics } from '@reer/core';
 import { TraceStore, contentHash, encodeRecords, type EncodedBatch, type NewRecord, type StoreOptions, type UpsertOutcome } from '@reer/trace-store';
+
+/**
+ * The post with its keys in schema order: the store hashes data as the schema parses it, so a post
+ * built in that order can be checked against the stored hash (`contentHash`) without the store (the in-thread sink's duplicate pre-check).
+ */
+export function canonicalPost(d: PostData): PostData {
+  if (keysInOrder(d, POST_FIELDS) && keysInOrder(d.metrics, METRIC_NAMES)) return d;
+  const out: PostData = { platform: d.platform, post_id: d.post_id, author: d.author, text: d.text, created_at: d.created_at } as PostData;
+  if (d.url !== undefined) out.url = d.url;
+  if (d.lang !== undefined) out.lang = d.lang;
+  out.is_reply = d.is_reply;
+  out.is_repost = d.is_repost;
+  if (d.has_media !== undefined) out.has_media = d.has_media;
+  const m = d.metrics;
+  const metrics: PostMetrics = {};
+  for (const name of METRIC_NAMES) {
+    const v = m[name];
+    if (v !== undefined) metrics[name] = v;
+  }
+  out.metrics = metrics;
+  return out;
+}
 
 /** What the store did with one batch (the store's own upsert outcomes). */
 export interface SinkCounts {
@@ -132,7 +154,7 @@ export class StoreSink {
       const stored = latest[i];
       const key = keys[i]!;
       // A key repeated in this batch goes to the upsert, which orders the versions.
-      if (stored && !seen.has(key) && stored.contentHash === contentHash(record.data)) {
+      if (stored && !seen.has(key) && stored.contentHash === contentHash(canonicalPost(record.data as PostData))) {
         results[owner(i)[0]]!.counts.unchanged++;
       } else {
         all.push(record);

@@ -105,20 +105,21 @@ export async function readXArchive(file: string, options: { author?: string | un
       const reposts = parseCount(t.retweet_count, 'retweet_count');
       if (likes !== undefined) metrics.likes = likes;
       if (reposts !== undefined) metrics.reposts = reposts;
-      const data: PostData = {
+      // Keys in schema order (`lang` before the flags), so the store takes the post as it is.
+      const data = {
         platform: 'x',
         post_id: id,
         author,
         text,
         created_at: date.iso,
         url: author === 'unknown' ? `https://x.com/i/web/status/${id}` : `https://x.com/${author}/status/${id}`,
-        is_reply: Boolean(t.in_reply_to_status_id_str),
-        // Archives mark their owner's retweets only by the `RT @` prefix (`retweeted` stays false).
-        is_repost: text.startsWith('RT @'),
-        has_media: Boolean(t.extended_entities?.media?.length ?? t.entities?.media?.length),
-        metrics,
-      };
+      } as PostData;
       if (t.lang && t.lang !== 'und') data.lang = t.lang;
+      data.is_reply = Boolean(t.in_reply_to_status_id_str);
+      // Archives mark their owner's retweets only by the `RT @` prefix (`retweeted` stays false).
+      data.is_repost = text.startsWith('RT @');
+      data.has_media = Boolean(t.extended_entities?.media?.length ?? t.entities?.media?.length);
+      data.metrics = metrics;
       posts.push({ data, line, datePrecision: date.precision });
     } catch (error: unknown) {
       if (!(error instanceof CellError)) throw error;
