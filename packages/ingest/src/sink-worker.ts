@@ -47,7 +47,9 @@ async function drain(): Promise<void> {
           else if (code === 1) counts.updated++;
           else counts.unchanged++;
         }
-        port?.postMessage({ seq: r.seq, ok: true, counts } satisfies SinkReply);
+        // The batch's bytes go back for the reader's next batch (the store keeps no view of them).
+        const buffer = r.batch.bytes.buffer as ArrayBuffer;
+        port?.postMessage({ seq: r.seq, ok: true, counts, buffer } satisfies SinkReply, [buffer]);
       }
     } catch (error: unknown) {
       for (const r of requests) port?.postMessage(failure(r.seq, error));

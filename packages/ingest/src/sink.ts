@@ -241,10 +241,12 @@ class InThreadSink implements PostSink {
  */
 export type SinkRequest = { kind: 'write'; seq: number; batch: EncodedBatch } | { kind: 'close'; seq: number };
 export type SinkReply =
-  | { seq: number; ok: true; counts?: SinkCounts }
+  | { seq: number; ok: true; counts?: SinkCounts; buffer?: ArrayBuffer }
   | { seq: number; ok: false; error: { code?: ErrorCode; message: string; hint?: string } };
 
 const MAX_IN_FLIGHT = 16;
+/** Buffers kept for reuse (each ~0.5 MB). */
+const SPARE_BUFFERS = 4;
 
 /** Runs the store in a worker thread; batches are pipelined, at most a few in flight. */
 class WorkerSink implements PostSink {
@@ -252,9 +254,12 @@ class WorkerSink implements PostSink {
   private readonly waiting = new Map<number, { resolve: (r: SinkReply) => void }>();
   private readonly drained: (() => void)[] = [];
   private failure: Error | undefined;
+  /** Batch buffers the worker handed back, reused for the next batches. */
+  private readonly spare: ArrayBuffer[] = [];
 
   constructor(private readonly worker: Worker) {
     worker.on('message', (reply: SinkReply) => {
+      if (reply.ok && reply.buffer !== undefined && this.spare.length < SPARE_BUFFERS) this.spare.push(reply.buffer);
       const entry = this.waiting.get(reply.seq);
       this.waiting.delete(reply.seq);
       entry?.resolve(reply);
@@ -296,7 +301,7 @@ class WorkerSink implements PostSink {
     const invalid: SinkResult['invalid'] = [];
     let batch: EncodedBatch;
     try {
-      batch = encodeRecords('posts', records);
+      batch = encodeRecords('posts', records, this.spare.pop());
     } catch (error: unknown) {
       if (!isReerError(error, 'E_SCHEMA')) return Promise.reject(error);
       // As in `StoreSink`: keep the valid posts, reject the others one by one with zod's message.

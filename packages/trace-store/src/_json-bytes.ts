@@ -47,9 +47,11 @@ export class JsonByteWriter {
   readonly #recentAt = new Uint32Array(RECENT * 2);
   #recentNext = 0;
 
-  constructor(initialSize: number) {
+  /** `into`: memory to write into when it is big enough (a batch's buffer handed back by the thread that took it). */
+  constructor(initialSize: number, into?: ArrayBuffer) {
     // Own memory (not Node's shared pool) so the result can be transferred to another thread.
-    this.bytes = new Uint8Array(new ArrayBuffer(Math.max(64, initialSize)));
+    const size = Math.max(64, initialSize);
+    this.bytes = new Uint8Array(into !== undefined && into.byteLength >= size ? into : new ArrayBuffer(size));
     this.#buffer = Buffer.from(this.bytes.buffer);
   }
 

@@ -26,10 +26,11 @@ export interface EncodedBatch {
 
 /**
  * Validate and serialize records for `TraceStore.upsertEncoded` (often in another thread than the
- * store). Throws the same `E_SCHEMA` as `append`/`upsert` (naming the record index and
+ * store). `into` is memory to write into when it is big enough: a sender that gets each batch's
+ * buffer back after the write skips allocating (and the kernel zeroing) ~0.5 MB per batch. Throws the same `E_SCHEMA` as `append`/`upsert` (naming the record index and
  * `data.field`); the content hash is left to the store's thread.
  */
-export function encodeRecords(collection: string, records: readonly NewRecord[]): EncodedBatch {
+export function encodeRecords(collection: string, records: readonly NewRecord[], into?: ArrayBuffer): EncodedBatch {
   if (!Array.isArray(records)) throw schemaError(collection, 0, ['expected an array of records']);
   const now = new Date().toISOString();
   const count = records.length;
@@ -39,7 +40,7 @@ export function encodeRecords(collection: string, records: readonly NewRecord[])
   let keys = '';
   let ids: (string | null)[] | undefined;
   // Posts of an analytics export run ~800 bytes as a line; room for that up front saves a regrowth per batch.
-  const out = new JsonByteWriter(Math.max(4096, count * 1024));
+  const out = new JsonByteWriter(Math.max(4096, count * 1024), into);
   // `,"timestamp":…,"type":…,"source":…,"data":` is usually the same for a whole batch: built once.
   let head = new Uint8Array(0);
   let headOf: [string, string, string] = ['', '', ''];
