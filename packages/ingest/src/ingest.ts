@@ -189,8 +189,14 @@ export async function ingestPaths(paths: readonly string[], options: IngestOptio
       if (detection.headerAtEnd) fileSummary.header_at_end = true;
       if (detection.binding?.positional) fileSummary.positional_columns = true;
       const formatSource = `${source}:${detection.format}`;
+      let sized = false;
       for await (const batch of batches) {
         fileSummary.rows_read += batch.rows;
+        if (!sized && batch.bytesRead > 0 && batch.rows > 0) {
+          // The first batch tells the file's bytes per row: the store sizes its index for the rest.
+          sink.reserve(Math.ceil((detection.bytes / batch.bytesRead) * fileSummary.rows_read));
+          sized = true;
+        }
         fileSummary.rejected += batch.rejects.length;
         if (batch.rejects.length > 0) {
           await sink.opened();

@@ -69,6 +69,11 @@ port.on('message', (request: SinkRequest) => {
     kick();
     return;
   }
+  if (request.kind === 'reserve') {
+    // A sizing hint: a store that failed to open reports that through the writes.
+    opened.then((store) => store.reserve('posts', request.rows)).catch(() => undefined);
+    return;
+  }
   const closeAfterWrites = async () => {
     while (running) await running;
     try {

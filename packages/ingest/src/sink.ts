@@ -54,6 +54,8 @@ export interface PostSink {
    * (the rejects file), so a store that cannot be opened leaves nothing behind.
    */
   opened(): Promise<void>;
+  /** A hint that about `rows` more posts are coming (the store sizes its index once). */
+  reserve(rows: number): void;
 }
 
 export interface SinkOptions {
@@ -197,6 +199,10 @@ export class StoreSink {
   async close(): Promise<void> {
     await this.store.close();
   }
+
+  reserve(rows: number): Promise<void> {
+    return this.store.reserve('posts', rows);
+  }
 }
 
 class InThreadSink implements PostSink {
@@ -231,6 +237,11 @@ class InThreadSink implements PostSink {
   opened(): Promise<void> {
     return Promise.resolve();
   }
+
+  reserve(rows: number): void {
+    // A hint: a failure here surfaces on the next write anyway.
+    this.sink.reserve(rows).catch(() => undefined);
+  }
 }
 
 /**
@@ -239,7 +250,10 @@ class InThreadSink implements PostSink {
  * and serializes, the worker hashes, dedupes, writes and fsyncs. Cloning record objects instead
  * (or JSON text the worker must parse again) cost more than the overlap saved.
  */
-export type SinkRequest = { kind: 'write'; seq: number; batch: EncodedBatch } | { kind: 'close'; seq: number };
+export type SinkRequest =
+  | { kind: 'write'; seq: number; batch: EncodedBatch }
+  | { kind: 'reserve'; rows: number }
+  | { kind: 'close'; seq: number };
 export type SinkReply =
   | { seq: number; ok: true; counts?: SinkCounts; buffer?: ArrayBuffer }
   | { seq: number; ok: false; error: { code?: ErrorCode; message: string; hint?: string } };
@@ -278,7 +292,7 @@ class WorkerSink implements PostSink {
     for (const wake of this.drained.splice(0)) wake();
   }
 
-  private request(message: SinkRequest): Promise<SinkReply> {
+  private request(message: Exclude<SinkRequest, { kind: 'reserve' }>): Promise<SinkReply> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve) => {
       this.waiting.set(message.seq, { resolve });
@@ -337,6 +351,10 @@ class WorkerSink implements PostSink {
 
   async abort(): Promise<void> {
     await this.worker.terminate();
+  }
+
+  reserve(rows: number): void {
+    if (!this.failure) this.worker.postMessage({ kind: 'reserve', rows } satisfies SinkRequest);
   }
 
   private open: Promise<void> | undefined;

@@ -117,6 +117,23 @@ describe('append and read back', () => {
     expect(none).toBeUndefined();
   });
 
+  it('reserve sizes the index ahead of a bulk write, and every record is still found by id and key', async () => {
+    const store = await openStore();
+    await store.append('posts', [postRecord('0')]);
+    await store.reserve('posts', 5000);
+    await store.reserve('posts', -3);
+    const records = Array.from({ length: 3000 }, (_, i) => postRecord(String(i + 1), i % 5));
+    const { appended } = await store.upsert('posts', records);
+    expect(appended).toHaveLength(3000);
+    for (const [i, record] of appended.entries()) {
+      if (i % 97 !== 0) continue;
+      expect((await store.get('posts', record.id))?.id).toBe(record.id);
+      expect((await store.latestByKey('posts', `x:${i + 1}`))?.id).toBe(record.id);
+    }
+    expect(await store.count('posts')).toBe(3001);
+    await expect(store.reserve('nope' as 'posts', 10)).rejects.toMatchObject({ code: 'E_USAGE' });
+  });
+
   it('sees what another store instance (another process) appended', async () => {
     const reader = await openStore();
     const writer = await openStore();
