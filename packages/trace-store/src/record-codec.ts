@@ -179,10 +179,9 @@ export function isCanonicalPost(data: unknown): boolean {
   if (typeof author !== 'string' || typeof text !== 'string') return false;
   if (typeof created_at !== 'string' || !CREATED_AT.test(created_at)) return false;
   // The day-of-month range per month is zod's to judge; it is cached since most posts share few days.
-  const day = created_at.slice(0, 10);
-  if (day !== createdAtChecked) {
+  if (createdAtChecked === '' || !created_at.startsWith(createdAtChecked)) {
     if (!createdAtSchema.safeParse(created_at).success) return false;
-    createdAtChecked = day;
+    createdAtChecked = created_at.slice(0, 10);
   }
   if (url !== undefined && typeof url !== 'string') return false;
   if (lang !== undefined && typeof lang !== 'string') return false;
