@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CellError, decodeEntities, hasMojibake, parseCount, parseDate, parseRate, repairMojibake, repairMojibakeDetailed, resolvePostId } from './values.ts';
+import { CellError, decodeEntities, handleFromPermalink, hasMojibake, parseCount, parseDate, parseRate, repairMojibake, repairMojibakeDetailed, resolvePostId } from './values.ts';
 
 describe('parseCount', () => {
   it.each([
@@ -129,5 +129,22 @@ describe('resolvePostId', () => {
   });
   it('a mangled id without a permalink is rejected', () => {
     expect(() => resolvePostId('1.57577E+18', undefined, 'Tweet id')).toThrow(/mangled/);
+  });
+});
+
+describe('handleFromPermalink', () => {
+  it('reads the handle of every link in turn, also when one handle starts with the last one', () => {
+    const links: [string | undefined, string | undefined][] = [
+      ['https://twitter.com/ab/status/1', 'ab'],
+      ['https://twitter.com/ab/status/2', 'ab'],
+      ['https://twitter.com/abc/status/3', 'abc'],
+      ['https://twitter.com/ab/statuses/4', 'ab'],
+      ['https://x.com/i/web/status/5', undefined],
+      ['https://x.com/someone/status/6', 'someone'],
+      ['https://example.com/someone/status/7', undefined],
+      ['', undefined],
+      [undefined, undefined],
+    ];
+    for (const [url, handle] of links) expect(handleFromPermalink(url), String(url)).toBe(handle);
   });
 });
