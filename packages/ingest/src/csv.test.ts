@@ -43,14 +43,17 @@ describe('CsvParser', () => {
     const random = seededRandom(3);
     const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
     const pieces = ['a', 'bb', ' ', ',', '\n', '\r\n', '""', 'x'.repeat(20), 'y'.repeat(23), 'z'.repeat(30)];
-    for (let file = 0; file < 60; file++) {
+    for (let file = 0; file < 150; file++) {
       const columns = 1 + Math.floor(random() * 6);
       const rows: string[][] = [];
       for (let r = 0; r < 1 + Math.floor(random() * 8); r++) {
         rows.push(Array.from({ length: columns }, () => Array.from({ length: Math.floor(random() * 5) }, () => pick(pieces)).join('')));
       }
-      // Every field quoted (as the exports quote them), `"` doubled; records end with LF or CRLF.
-      const text = rows.map((row) => row.map((v) => `"${v.replaceAll('""', '"').replaceAll('"', '""')}"`).join(',')).join(pick(['\n', '\r\n']));
+      // Every field quoted (as the exports quote them), `"` doubled.
+      // Line endings mixed within a file too (LF, CRLF, a lone CR), one per record boundary.
+      const text = rows
+        .map((row) => row.map((v) => `"${v.replaceAll('""', '"').replaceAll('"', '""')}"`).join(','))
+        .reduce((all, record, i) => (i === 0 ? record : all + pick(['\n', '\r\n', '\r']) + record), '');
       const expected = rows.map((row) => row.map((v) => v.replaceAll('""', '"')));
       const lines: number[] = [];
       let line = 1;
@@ -58,7 +61,8 @@ describe('CsvParser', () => {
         lines.push(line);
         line += 1 + row.reduce((sum, v) => sum + (v.match(/\n/g)?.length ?? 0), 0);
       }
-      const keep = [0, columns - 1];
+      // The last column, or only the first ones (the rest of each record is then skipped whole).
+      const keep = pick([[0, columns - 1], [0], [Math.min(1, columns - 1)]]);
       for (const size of [1, 7, 64, text.length]) {
         const out: { fields: string[]; line: number }[] = [];
         const parser = new CsvParser((fields, at) => out.push({ fields: [...fields], line: at }), ',', keep);
@@ -68,9 +72,26 @@ describe('CsvParser', () => {
         // Rows whose every field is empty read as blank lines only when they have one column.
         const kept = expected.map((row, i) => ({ row, line: lines[i] })).filter(({ row }) => !(row.length === 1 && row[0] === ''));
         expect(out.map((r) => r.line), label).toEqual(kept.map((r) => r.line));
-        expect(out.map((r) => r.fields), label).toEqual(kept.map(({ row }) => row.map((v, i) => (keep.includes(i) ? v : ''))));
+        // Fields past the last kept column may come back fewer (one empty field stands for them).
+        const lastKept = Math.max(...keep);
+        // (The first column is always read: it tells a blank line from a record.)
+        expect(out.map((r) => r.fields.slice(0, lastKept + 1)), label).toEqual(kept.map(({ row }) => row.slice(0, lastKept + 1).map((v, i) => (i === 0 || keep.includes(i) ? v : ''))));
       }
     }
+  });
+
+  it('ends a record at a lone carriage return even when the columns after the read ones are skipped whole', () => {
+    const out: unknown[] = [];
+    const parser = new CsvParser((fields, line) => out.push([line, fields[0]]), ',', [0]);
+    parser.push('"a","b"\r"c","d"\n"e","f"\r\n"g","h\ni"\n"j",""');
+    parser.end();
+    expect(out).toEqual([
+      [1, 'a'],
+      [2, 'c'],
+      [3, 'e'],
+      [4, 'g'],
+      [6, 'j'],
+    ]);
   });
 
   it('skips blank lines but counts them', () => {

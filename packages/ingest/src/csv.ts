@@ -94,6 +94,26 @@ export class CsvParser {
       let nextLf = s.indexOf('\n', i);
       if (nextLf < 0) nextLf = n;
       for (;;) {
+        if (columns !== undefined && f >= columns.length && nextLf >= i && nextLf < n) {
+          // Every field from here on is one nobody reads. When the quotes before the next line
+          // break pair up, that line break is outside any field and ends the record: skip to it
+          // without walking the fields (18 of a legacy X export's 40). A carriage return before it
+          // may end the record first, so one sends the record down the field-by-field path.
+          let quotes = 0;
+          let k = i;
+          for (; k < nextLf; k++) {
+            const d = s.charCodeAt(k);
+            if (d === QUOTE) quotes++;
+            else if (d === CR && k + 1 < nextLf) break;
+          }
+          if (k === nextLf && (quotes & 1) === 0) {
+            // One empty field stands for the rest, so the record still has more than one.
+            fields[f++] = '';
+            i = nextLf + 1;
+            newlines++;
+            break;
+          }
+        }
         let c = s.charCodeAt(i);
         const keep = columns === undefined || columns[f] === 1;
         if (c === QUOTE) {
