@@ -258,7 +258,7 @@ export type SinkReply =
   | { seq: number; ok: true; counts?: SinkCounts; buffer?: ArrayBuffer }
   | { seq: number; ok: false; error: { code?: ErrorCode; message: string; hint?: string } };
 
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 4;
 /** Buffers kept for reuse (each ~0.5 MB). */
 const SPARE_BUFFERS = 4;
 
