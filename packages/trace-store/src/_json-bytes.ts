@@ -81,28 +81,6 @@ export class JsonByteWriter {
     this.used += bytes.length;
   }
 
-  /** `bytes` from index `from`: constant pieces of JSON prepared once (faster than `raw` on their text). */
-  fragment(bytes: Uint8Array, from: number): void {
-    const n = bytes.length;
-    this.reserve(n);
-    const b = this.bytes;
-    let u = this.used;
-    for (let i = from; i < n; i++) b[u++] = bytes[i]!;
-    this.used = u;
-  }
-
-  /** `"text"` for text known to be printable ASCII without `"` or `\\`. */
-  quotedAscii(text: string): void {
-    const n = text.length;
-    this.reserve(n + 2);
-    const b = this.bytes;
-    let u = this.used;
-    b[u++] = 34;
-    for (let i = 0; i < n; i++) b[u++] = text.charCodeAt(i);
-    b[u++] = 34;
-    this.used = u;
-  }
-
   /** A JSON string literal: `JSON.stringify`'s escapes (lone surrogates as `\udxxx`), then UTF-8. */
   string(s: string): void {
     const n = s.length;
@@ -252,7 +230,7 @@ function isPlainObject(v: object): boolean {
  * Room a number takes at most: `String(n)` of a double is at most 24 characters
  * (`-1.2345678901234567e-300`), `null` 4.
  */
-export const NUMBER_MAX = 24;
+const NUMBER_MAX = 24;
 
 /**
  * The free-standing writers below take the target and a position and return the new end, so a

@@ -1,4 +1,4 @@
-import { PLATFORMS, type Platform, type PostData } from '@reer/core';
+import { METRIC_NAMES, PLATFORMS, type Platform, type PostData } from '@reer/core';
 import { JsonByteWriter, putBytes, putNumber, putQuotedAscii, putString, putText } from './_json-bytes.ts';
 import { schemaError, typeIndex, validateRecord } from './record-codec.ts';
 import type { NewRecord } from './types.ts';
@@ -104,18 +104,11 @@ const JSON_FLAGS_TO_METRICS = [false, true].flatMap((reply) =>
     ),
   ),
 );
-const JSON_IMPRESSIONS = Buffer.from(',"impressions":', 'latin1');
-const JSON_LIKES = Buffer.from(',"likes":', 'latin1');
-const JSON_REPOSTS = Buffer.from(',"reposts":', 'latin1');
-const JSON_REPLIES = Buffer.from(',"replies":', 'latin1');
-const JSON_QUOTES = Buffer.from(',"quotes":', 'latin1');
-const JSON_BOOKMARKS = Buffer.from(',"bookmarks":', 'latin1');
-const JSON_SHARES = Buffer.from(',"shares":', 'latin1');
-const JSON_CLICKS = Buffer.from(',"clicks":', 'latin1');
-const JSON_PROFILE_VISITS = Buffer.from(',"profile_visits":', 'latin1');
-const JSON_FOLLOWS = Buffer.from(',"follows":', 'latin1');
-const JSON_ENGAGEMENTS = Buffer.from(',"engagements":', 'latin1');
-const JSON_ENGAGEMENT_RATE = Buffer.from(',"engagement_rate":', 'latin1');
+/** `,"<metric>":` for each metric, read by name in `writePost`. */
+const JSON_METRIC = Object.fromEntries(METRIC_NAMES.map((name) => [name, Buffer.from(`,${JSON.stringify(name)}:`, 'latin1')])) as Record<
+  (typeof METRIC_NAMES)[number],
+  Buffer
+>;
 
 /** Bytes a post takes beyond its strings' `6 * length + 2` each: keys, flags and twelve numbers. */
 const POST_FIXED_MAX = 512;
@@ -152,18 +145,18 @@ function writePost(out: JsonByteWriter, d: PostData): void {
   // Named reads, one per metric (a loop over names would be a slow keyed read per metric). Each
   // key piece starts with a comma; the first metric written skips it.
   const open = u;
-  if (m.impressions !== undefined) u = putNumber(b, putBytes(b, u, JSON_IMPRESSIONS), m.impressions);
-  if (m.likes !== undefined) u = putNumber(b, putBytes(b, u, JSON_LIKES), m.likes);
-  if (m.reposts !== undefined) u = putNumber(b, putBytes(b, u, JSON_REPOSTS), m.reposts);
-  if (m.replies !== undefined) u = putNumber(b, putBytes(b, u, JSON_REPLIES), m.replies);
-  if (m.quotes !== undefined) u = putNumber(b, putBytes(b, u, JSON_QUOTES), m.quotes);
-  if (m.bookmarks !== undefined) u = putNumber(b, putBytes(b, u, JSON_BOOKMARKS), m.bookmarks);
-  if (m.shares !== undefined) u = putNumber(b, putBytes(b, u, JSON_SHARES), m.shares);
-  if (m.clicks !== undefined) u = putNumber(b, putBytes(b, u, JSON_CLICKS), m.clicks);
-  if (m.profile_visits !== undefined) u = putNumber(b, putBytes(b, u, JSON_PROFILE_VISITS), m.profile_visits);
-  if (m.follows !== undefined) u = putNumber(b, putBytes(b, u, JSON_FOLLOWS), m.follows);
-  if (m.engagements !== undefined) u = putNumber(b, putBytes(b, u, JSON_ENGAGEMENTS), m.engagements);
-  if (m.engagement_rate !== undefined) u = putNumber(b, putBytes(b, u, JSON_ENGAGEMENT_RATE), m.engagement_rate);
+  if (m.impressions !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.impressions), m.impressions);
+  if (m.likes !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.likes), m.likes);
+  if (m.reposts !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.reposts), m.reposts);
+  if (m.replies !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.replies), m.replies);
+  if (m.quotes !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.quotes), m.quotes);
+  if (m.bookmarks !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.bookmarks), m.bookmarks);
+  if (m.shares !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.shares), m.shares);
+  if (m.clicks !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.clicks), m.clicks);
+  if (m.profile_visits !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.profile_visits), m.profile_visits);
+  if (m.follows !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.follows), m.follows);
+  if (m.engagements !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.engagements), m.engagements);
+  if (m.engagement_rate !== undefined) u = putNumber(b, putBytes(b, u, JSON_METRIC.engagement_rate), m.engagement_rate);
   if (u > open) {
     // Drop the first metric's comma: shift what was written after it back by one byte.
     b.copyWithin(open, open + 1, u);

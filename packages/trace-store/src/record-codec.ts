@@ -122,18 +122,11 @@ export function keyOf(type: RecordType, data: unknown): string | undefined {
   return recordKey(type, data);
 }
 
-export interface PreparedRecord {
-  /** The caller's id (lower-cased) until `serializeRecord` assigns one. */
-  id: string | undefined;
+/** A valid record on its way to the log. `id` is the caller's (lower-cased) until `serializeRecord` assigns one. */
+export interface PreparedRecord extends ValidRecord {
   /** Where the id's 16 bytes live once serialized: a batch-wide array at `idAt`. */
   idBytes: Uint8Array | undefined;
   idAt: number;
-  timestamp: string;
-  type: RecordType;
-  source: string;
-  data: unknown;
-  metadata: Record<string, unknown>;
-  key: string | undefined;
   dataJson: string;
   /** When set (from an `EncodedBatch`), the line after its id as UTF-8: the store only prepends the id. */
   tail: Buffer | undefined;
