@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage, isReerError } from '@reer/core';
 import { TraceStore, type StoreOptions } from '@reer/trace-store';
+import { reserveForImport } from './reserve.ts';
 import type { SinkCounts, SinkReply, SinkRequest } from './sink.ts';
 
 // The store side of a large ingest: hashing, dedupe against the index, writing and fsync happen
@@ -70,15 +71,8 @@ port.on('message', (request: SinkRequest) => {
     return;
   }
   if (request.kind === 'reserve') {
-    // A sizing hint, taken as if the file overlapped what is stored as far as it can: a re-import
-    // adds nothing, and sizing for it anyway doubled the index's tables (+16 MB at a million posts).
-    // A store that failed to open reports that through the writes.
-    opened
-      .then(async (store) => {
-        const stored = await store.count('posts');
-        if (request.rows > stored) await store.reserve('posts', request.rows - stored);
-      })
-      .catch(() => undefined);
+    // A sizing hint: a store that failed to open reports that through the writes.
+    opened.then((store) => reserveForImport(store, request.rows)).catch(() => undefined);
     return;
   }
   const closeAfterWrites = async () => {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { METRIC_NAMES, POST_FIELDS, PostDataSchema, ReerError, formatZodIssues, isReerError, keysInOrder, postKey, type ErrorCode, type PostData, type PostMetrics } from '@reer/core';
 import { TraceStore, contentHash, encodeRecords, type EncodedBatch, type NewRecord, type StoreOptions, type UpsertOutcome } from '@reer/trace-store';
+import { reserveForImport } from './reserve.ts';
 
 /**
  * The post with its keys in schema order: the store hashes data as the schema parses it, so a post
@@ -201,7 +202,7 @@ export class StoreSink {
   }
 
   reserve(rows: number): Promise<void> {
-    return this.store.reserve('posts', rows);
+    return reserveForImport(this.store, rows);
   }
 }
 
